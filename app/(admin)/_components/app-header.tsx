@@ -1,0 +1,34 @@
+'use client';
+
+import Link from 'next/link';
+import { signOut } from 'next-auth/react';
+import type { SessionAdmin } from '@/types/next-auth';
+import { EnvironmentSelect } from './environment-select';
+
+interface Props {
+  admin: SessionAdmin;
+  environments: { id: string; slug: string; name: string }[];
+}
+
+export function AppHeader({ admin, environments }: Props) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <span className="font-semibold">Export Console</span>
+        <span className="rounded bg-slate-100 px-2 py-0.5 text-sm text-slate-700" data-testid="tenant-name">{admin.tenantName}</span>
+        <nav className="flex gap-4 text-sm">
+          <Link href="/users" className="hover:text-indigo-600">Users</Link>
+          <Link href="/exports" className="hover:text-indigo-600">Exports</Link>
+          {admin.role === 'admin' && <Link href="/audit" className="hover:text-indigo-600">Audit</Link>}
+        </nav>
+        <div className="ml-auto flex items-center gap-4 text-sm">
+          <EnvironmentSelect current={admin.environmentId} environments={environments} />
+          <span className="text-slate-500">{admin.email}</span>
+          <button type="button" onClick={() => signOut({ callbackUrl: '/login' })} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

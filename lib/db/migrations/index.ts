@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import * as coreTables from './20261125210000_core_tables';
+import * as exportsAndAudit from './20261125210100_exports_and_audit';
+
+/**
+ * Migrations listed statically (not read from disk) so they work the same under tsx,
+ * vitest and any bundler. Names are timestamps: Kysely applies them in name order.
+ */
+const migrations: Record<string, Migration> = {
+  '20261125210000_core_tables': coreTables,
+  '20261125210100_exports_and_audit': exportsAndAudit,
+};
+
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => migrations,
+};

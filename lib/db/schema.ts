@@ -1,0 +1,111 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Typed view of the database; one interface per table, kept in step with migrations/. */
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>, string | Record<string, unknown>>;
+// pg returns int8 as a string; we parse it to number in client.ts (safe below 2^53).
+type BigCount = ColumnType<number, number | undefined, number>;
+
+export type AdminRole = 'admin' | 'viewer';
+export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'auth.signed_in';
+
+export interface TenantTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface EnvironmentTable {
+  id: Generated<string>;
+  tenant_id: string;
+  slug: string;
+  name: string;
+  created_at: CreatedAt;
+}
+
+export interface AdminTable {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  role: AdminRole;
+  created_at: CreatedAt;
+}
+
+export interface UserTable {
+  id: Generated<string>;
+  tenant_id: string;
+  environment_id: string;
+  email: string;
+  name: string;
+  created_at: CreatedAt;
+  last_login_at: Timestamp | null;
+}
+
+export interface EventTable {
+  id: Generated<string>;
+  tenant_id: string;
+  environment_id: string;
+  user_id: string;
+  type: string;
+  occurred_at: Timestamp;
+  properties: Json;
+}
+
+export interface ExportTable {
+  id: Generated<string>;
+  tenant_id: string;
+  environment_id: string;
+  user_id: string;
+  requested_by: string;
+  status: ExportStatus;
+  workflow_id: string;
+  rows_exported: BigCount;
+  rows_total: ColumnType<number | null, number | null | undefined, number | null>;
+  bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  sha256: string | null;
+  object_key: string | null;
+  file_name: string | null;
+  error_summary: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  tenant_id: string;
+  environment_id: string | null;
+  admin_id: string;
+  action: AuditAction;
+  export_id: string | null;
+  details: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, never>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  environments: EnvironmentTable;
+  admins: AdminTable;
+  users: UserTable;
+  events: EventTable;
+  exports: ExportTable;
+  audit_log: AuditLogTable;
+}
+
+export type Tenant = Selectable<TenantTable>;
+export type Environment = Selectable<EnvironmentTable>;
+export type Admin = Selectable<AdminTable>;
+export type User = Selectable<UserTable>;
+export type Event = Selectable<EventTable>;
+export type ExportRow = Selectable<ExportTable>;
+export type NewExportRow = Insertable<ExportTable>;
+export type ExportRowUpdate = Updateable<ExportTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

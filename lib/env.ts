@@ -1,0 +1,93 @@
+import { z } from 'zod';
+
+/**
+ * Configuration, parsed once per process with zod. The shared part is what both the web
+ * app and the worker need; the web part adds auth. Every bad variable is reported at once.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const sharedEnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('user-export'),
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: z.url().optional(),
+
+  S3_ENDPOINT: z.url().optional(),
+  S3_PUBLIC_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().min(3).max(63),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+
+  EXPORT_LINK_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(300),
+  EXPORT_RETENTION_DAYS: positiveInt.default(7),
+  EXPORT_RATE_PER_MINUTE: positiveInt.default(30),
+  EXPORT_MAX_CONCURRENT: positiveInt.default(10),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
+  WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
+});
+
+export const webEnvSchema = sharedEnvSchema.extend({
+  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
+  NEXTAUTH_URL: z.url().optional(),
+  SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
+});
+
+export type SharedEnv = z.infer<typeof sharedEnvSchema>;
+export type WebEnv = z.infer<typeof webEnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p}`).join('\n') +
+        '\nSee .env.example for every variable and its meaning.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `source` with `schema`, throwing one ConfigError that lists every bad variable. */
+export function parseEnv<S extends z.ZodType>(schema: S, source: Record<string, string | undefined>): z.infer<S> {
+  // Empty strings count as unset, so `FOO=` in a .env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(root)';
+    const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+    return `${name} ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+let shared: SharedEnv | undefined;
+let web: WebEnv | undefined;
+
+/** Shared configuration for web and worker; parsed on first use, then cached. */
+export function sharedEnv(): SharedEnv {
+  return (shared ??= parseEnv(sharedEnvSchema, process.env));
+}
+
+/** Just the database URL, for scripts that need nothing else (migrate, seed). */
+export function databaseEnv(): Pick<SharedEnv, 'DATABASE_URL'> {
+  return parseEnv(sharedEnvSchema.pick({ DATABASE_URL: true }), process.env);
+}
+
+/** Web-only configuration (adds auth); parsed on first use, then cached. */
+export function webEnv(): WebEnv {
+  return (web ??= parseEnv(webEnvSchema, process.env));
+}

@@ -1,0 +1,35 @@
+import type { Db } from '../db/client';
+
+/** Everything an export needs to name and fill its file, scoped by tenant and environment. */
+export function findExportSubject(db: Db, scope: { tenantId: string; environmentId: string; userId: string }) {
+  return db
+    .selectFrom('users')
+    .innerJoin('environments', (join) =>
+      join.onRef('environments.id', '=', 'users.environment_id').onRef('environments.tenant_id', '=', 'users.tenant_id'),
+    )
+    .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.created_at',
+      'users.last_login_at',
+      'tenants.slug as tenant_slug',
+      'environments.slug as environment_slug',
+    ])
+    .where('users.tenant_id', '=', scope.tenantId)
+    .where('users.environment_id', '=', scope.environmentId)
+    .where('users.id', '=', scope.userId)
+    .executeTakeFirst();
+}
+
+export async function countUserEvents(db: Db, scope: { tenantId: string; environmentId: string; userId: string }): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('user_id', '=', scope.userId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

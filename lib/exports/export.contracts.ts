@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+/**
+ * Shapes shared by the API, the UI and the workflow. No server imports here: client
+ * components and the workflow bundle read this file.
+ */
+export const exportStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type ExportStatusValue = (typeof exportStatuses)[number];
+export const inFlightStatuses: readonly ExportStatusValue[] = ['queued', 'running'];
+
+const uuid = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} is required`)
+    .max(64, `${what} is too long`)
+    .pipe(z.uuid(`${what} must be a UUID`));
+
+export const exportIdSchema = uuid('Export ID');
+export const userIdSchema = uuid('User ID');
+
+/** Input of UserExportWorkflow and its activity: ids only, tenant and environment explicit. */
+export const userExportInputSchema = z.object({
+  exportId: uuid('Export ID'),
+  userId: uuid('User ID'),
+  tenantId: uuid('Tenant ID'),
+  environmentId: uuid('Environment ID'),
+});
+export type UserExportInput = z.infer<typeof userExportInputSchema>;
+
+export interface ExportProgress {
+  rowsExported: number;
+  rowsTotal: number | null;
+}
+
+export interface ExportFileResult {
+  objectKey: string;
+  fileName: string;
+  rows: number;
+  bytes: number;
+  sha256: string;
+}
+
+export type UserExportResult =
+  | ({ status: 'completed' } & ExportFileResult)
+  | { status: 'failed'; errorSummary: string }
+  | { status: 'cancelled' };
+
+export const exportDtoSchema = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  userEmail: z.string(),
+  requestedBy: z.object({ id: z.uuid(), email: z.string() }),
+  status: z.enum(exportStatuses),
+  progress: z.object({ rowsExported: z.number().int(), rowsTotal: z.number().int().nullable() }),
+  bytes: z.number().int().nullable(),
+  sha256: z.string().nullable(),
+  errorSummary: z.string().nullable(),
+  workflowId: z.string(),
+  createdAt: z.iso.datetime(),
+  startedAt: z.iso.datetime().nullable(),
+  completedAt: z.iso.datetime().nullable(),
+  expiresAt: z.iso.datetime().nullable(),
+});
+export type ExportDto = z.infer<typeof exportDtoSchema>;

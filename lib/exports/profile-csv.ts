@@ -1,0 +1,18 @@
+import { stringify } from 'csv-stringify/sync';
+import { guardFormula } from './csv-guard';
+
+export interface ProfileRow {
+  id: string;
+  email: string;
+  name: string;
+  created_at: Date;
+  last_login_at: Date | null;
+}
+
+/** profile.csv: header and one row, quoted like PostgreSQL's COPY CSV (LF, quotes when needed). */
+export function profileCsv(user: ProfileRow): string {
+  return stringify(
+    [[user.id, guardFormula(user.email), guardFormula(user.name), user.created_at.toISOString(), user.last_login_at?.toISOString() ?? '']],
+    { header: true, columns: ['user_id', 'email', 'name', 'created_at', 'last_login_at'], record_delimiter: 'unix' },
+  );
+}

@@ -1,0 +1,11 @@
+/** Input and result of the health workflow; shared by the client, worker and workflow. */
+export interface HealthCheckInput {
+  /** Unique per run so probes never collide in S3. */
+  probeId: string;
+}
+
+export interface HealthCheckResult {
+  database: { ok: true; serverVersion: string };
+  storage: { ok: true; roundTripBytes: number };
+  checkedAt: string;
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { AbortMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+
+export interface UploadedObject {
+  bytes: number;
+  sha256: string;
+}
+
+/** 8 MiB parts, two in flight: enough to keep S3 busy while memory stays flat. */
+export const defaultPartSize = 8 * 1024 * 1024;
+export const defaultQueueSize = 2;
+
+/**
+ * Streams `body` into a multipart upload, hashing and counting the bytes on the way.
+ * On abort or failure the multipart upload is aborted explicitly and any other open
+ * upload for the key is too (lib-storage's own abort was seen to leave it open).
+ */
+export async function uploadStream(params: {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  body: Readable;
+  contentType: string;
+  signal?: AbortSignal;
+  partSize?: number;
+  queueSize?: number;
+}): Promise<UploadedObject> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const tap = new PassThrough();
+  tap.on('data', (chunk: Buffer) => {
+    bytes += chunk.length;
+    hash.update(chunk);
+  });
+  params.body.on('error', (error) => tap.destroy(error));
+  params.body.pipe(tap);
+
+  const upload = new Upload({
+    client: params.client,
+    params: { Bucket: params.bucket, Key: params.key, Body: tap, ContentType: params.contentType },
+    partSize: params.partSize ?? defaultPartSize,
+    queueSize: params.queueSize ?? defaultQueueSize,
+    leavePartsOnError: false,
+  });
+  const onAbort = () => void upload.abort().catch(() => {});
+  params.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await upload.done();
+  } catch (error) {
+    await abortOpenUploads(params.client, params.bucket, params.key).catch(() => {});
+    throw error;
+  } finally {
+    params.signal?.removeEventListener('abort', onAbort);
+  }
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Aborts every multipart upload still open for `key`; returns how many it aborted. */
+export async function abortOpenUploads(client: S3Client, bucket: string, key: string): Promise<number> {
+  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
+  const open = (listed.Uploads ?? []).filter((u) => u.Key === key && u.UploadId);
+  for (const u of open) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
+  }
+  return open.length;
+}
+
+/** Size of a stored object, or null when it does not exist. */
+export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | null> {
+  try {
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    return head.ContentLength ?? null;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'NotFound') return null;
+    throw error;
+  }
+}

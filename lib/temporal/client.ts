@@ -1,0 +1,22 @@
+import { Client } from '@temporalio/client';
+import { sharedEnv } from '../env';
+import { connectTemporal } from './connection';
+
+/**
+ * One Temporal client per process. Cached on globalThis so Next.js dev reloads reuse the
+ * connection instead of opening a new one per edit. A failed connect is not cached, so
+ * the next request tries again once Temporal is back.
+ */
+const cache = globalThis as typeof globalThis & { __exportConsoleTemporal?: Promise<Client> };
+
+export function getTemporalClient(): Promise<Client> {
+  if (!cache.__exportConsoleTemporal) {
+    const env = sharedEnv();
+    const pending = connectTemporal(env).then((connection) => new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }));
+    pending.catch(() => {
+      if (cache.__exportConsoleTemporal === pending) cache.__exportConsoleTemporal = undefined;
+    });
+    cache.__exportConsoleTemporal = pending;
+  }
+  return cache.__exportConsoleTemporal;
+}

@@ -1,0 +1,75 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startStack } from './stack/index';
+import { appEnv, prepareDatabase } from './lib/app-env';
+import { bin } from './lib/run';
+import { demoAdmins, demoPassword } from '../lib/db/demo-data';
+
+/**
+ * `npm run dev`: the embedded stack (or the external services the environment names),
+ * migrations, demo seed, Next.js and the worker. Ctrl-C stops everything it started.
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const appPort = Number(process.env.PORT ?? 3000);
+const appUrl = `http://localhost:${appPort}`;
+const children: ChildProcess[] = [];
+let stopping = false;
+
+const stack = await startStack({ dataDir: `${root}.data`, env: process.env, log: (line) => console.log(`[stack] ${line}`) });
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nstopping…');
+    await Promise.all(children.map((child) => stopChild(child)));
+    await stack.stop();
+  }
+  process.exit(code);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function start(name: string, command: string, args: string[], env: Record<string, string | undefined>): void {
+  const child = spawn(command, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`[${name}] exited (${signal ?? code}); stopping everything`);
+    void shutdown(1);
+  });
+  children.push(child);
+}
+
+try {
+  console.log(`[db] ${await prepareDatabase(stack.env.DATABASE_URL!)}`);
+} catch (error) {
+  console.error(`[db] ${error instanceof Error ? error.message : error}`);
+  await shutdown(1);
+}
+
+const env = { ...process.env, ...stack.env, ...appEnv(process.env, appUrl) };
+start('web', bin('next'), ['dev', '-p', String(appPort)], env);
+start('worker', bin('tsx'), ['watch', '--clear-screen=false', 'worker/index.ts'], env);
+
+const logins = demoAdmins.map((a) => `    ${a.email.padEnd(20)} ${a.role.padEnd(7)} password ${demoPassword}`).join('\n');
+console.log(`
+  Export Console        ${appUrl}
+  Temporal Web UI       ${stack.urls.temporalUi ?? '(external Temporal)'}
+  S3 endpoint           ${stack.urls.s3 ?? stack.env.S3_ENDPOINT ?? '(AWS S3)'}
+  Demo logins:
+${logins}
+  Ctrl-C stops everything.
+`);

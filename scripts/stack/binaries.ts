@@ -1,0 +1,263 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { homedir, hostname } from 'node:os';
+import path from 'node:path';
+import { isAlive, LineRing, sleep } from './processes';
+
+/**
+ * Finds (or builds once) the Temporal CLI and the Versity S3 gateway. Both are single Go
+ * binaries not on npm, so they live in a per-version cache outside the checkout, shared by
+ * every clone and worktree.
+ */
+
+export type Tool = 'temporal' | 'versitygw';
+
+interface ToolSpec {
+  version: string;
+  module: string;
+  envVar: string;
+  buildMinutes: number;
+}
+
+export const TOOLS: Record<Tool, ToolSpec> = {
+  temporal: { version: 'v1.5.1', module: 'github.com/temporalio/cli/cmd/temporal', envVar: 'TEMPORAL_CLI_PATH', buildMinutes: 5 },
+  versitygw: { version: 'v1.7.0', module: 'github.com/versity/versitygw/cmd/versitygw', envVar: 'VERSITYGW_PATH', buildMinutes: 3 },
+};
+
+type Log = (line: string) => void;
+const PROGRESS_EVERY_MS = 10_000;
+const DOWNLOAD_TIMEOUT_MS = 180_000;
+
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env.EXPORT_CONSOLE_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'export-console');
+}
+
+/** The version is in the path because a `go install` build reports itself as 0.0.0-DEV. */
+export function cachedToolPath(tool: Tool): string {
+  return path.join(toolsDir(), `${tool}-${TOOLS[tool].version}`, tool);
+}
+
+const toolsDir = () => path.join(cacheRoot(), 'tools');
+
+export async function resolveTool(tool: Tool, opts: { log?: Log } = {}): Promise<string> {
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const spec = TOOLS[tool];
+  const tried: string[] = [];
+
+  const explicit = process.env[spec.envVar];
+  if (explicit) {
+    const full = path.resolve(explicit);
+    if (await isExecutable(full)) return full;
+    throw new Error(`${spec.envVar}=${explicit} is not an executable file; fix the path or unset it to let the stack find ${tool} itself`);
+  }
+  tried.push(`${spec.envVar}: not set`);
+
+  const onPath = await findOnPath(tool);
+  if (onPath) return onPath;
+  tried.push(`PATH: no ${tool}`);
+
+  const cached = cachedToolPath(tool);
+  if (await isExecutable(cached)) return cached;
+  tried.push(`cache: no ${cached}`);
+
+  const go = await findOnPath('go');
+  if (go) {
+    try {
+      return await buildWithGo(tool, go, log);
+    } catch (err) {
+      tried.push(`go install: ${errorText(err)}`);
+    }
+  } else {
+    tried.push('go install: go is not on PATH');
+  }
+
+  if (tool === 'temporal') {
+    try {
+      return await downloadTemporalDevServer(log);
+    } catch (err) {
+      tried.push(`@temporalio/testing download: ${errorText(err)}`);
+    }
+  }
+
+  const fixes = [
+    `set ${spec.envVar} to a ${tool} binary`,
+    `put ${tool} on PATH`,
+    `install Go (https://go.dev/dl) so the stack can build ${spec.module}@${spec.version} into the cache`,
+    ...(tool === 'temporal' ? ['or allow internet access for the Temporal dev-server download'] : []),
+  ];
+  throw new Error(`cannot find ${tool} ${spec.version}. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}\nFix: ${fixes.join('; ')}.`);
+}
+
+/** Resolves both tools in parallel and prints their paths (CI warms the cache with this). */
+export async function installTools(opts: { log?: Log } = {}): Promise<Record<Tool, string>> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const [temporal, versitygw] = await Promise.all([resolveTool('temporal', { log }), resolveTool('versitygw', { log })]);
+  log(`temporal: ${temporal}`);
+  log(`versitygw: ${versitygw}`);
+  return { temporal, versitygw };
+}
+
+// ---------------------------------------------------------------------------------------
+
+async function buildWithGo(tool: Tool, go: string, log: Log): Promise<string> {
+  const spec = TOOLS[tool];
+  const target = cachedToolPath(tool);
+  await mkdir(toolsDir(), { recursive: true });
+  return withLock(path.join(toolsDir(), `.${tool}-${spec.version}.lock`), tool, log, async () => {
+    // Whoever held the lock before us may have just built it.
+    if (await isExecutable(target)) return target;
+    await removeStaleBuildDirs(tool);
+    // GOBIN points at a temp dir on the same filesystem; the rename below is atomic, so
+    // a killed build never leaves a half-written binary where the cache lookup finds it.
+    const buildDir = path.join(toolsDir(), `.build-${tool}-${process.pid}-${Date.now()}`);
+    await mkdir(buildDir, { recursive: true });
+    try {
+      const label = `building ${tool} ${spec.version} with go install (first time only, about ${spec.buildMinutes} min)…`;
+      log(label);
+      const started = Date.now();
+      const timer = setInterval(() => log(`${label} ${Math.round((Date.now() - started) / 1000)}s`), PROGRESS_EVERY_MS);
+      try {
+        await runGoInstall(go, `${spec.module}@${spec.version}`, buildDir);
+      } finally {
+        clearInterval(timer);
+      }
+      await mkdir(path.dirname(target), { recursive: true });
+      await rename(path.join(buildDir, tool), target);
+      log(`built ${target} in ${Math.round((Date.now() - started) / 1000)}s`);
+      return target;
+    } finally {
+      await rm(buildDir, { recursive: true, force: true });
+    }
+  });
+}
+
+function runGoInstall(go: string, moduleAtVersion: string, gobin: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const output = new LineRing();
+    const child = spawn(go, ['install', moduleAtVersion], { env: { ...process.env, GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`go install ${moduleAtVersion} failed (${signal ?? `exit ${code}`}):\n${output.text().split('\n').slice(-15).join('\n')}`));
+    });
+  });
+}
+
+/**
+ * mkdir is atomic, so a directory is the lock. It records host+pid; a lock whose owner is
+ * dead on this host (a killed build) is taken over. Waiters poll and report progress.
+ */
+async function withLock<T>(lockDir: string, tool: Tool, log: Log, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  let lastReport = started;
+  for (;;) {
+    try {
+      await mkdir(lockDir);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    if (await isStaleLock(lockDir)) {
+      await rm(lockDir, { recursive: true, force: true });
+      continue;
+    }
+    if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
+      lastReport = Date.now();
+      log(`waiting for another process building ${tool}… ${Math.round((Date.now() - started) / 1000)}s`);
+    }
+    await sleep(1000);
+  }
+  try {
+    await writeFile(path.join(lockDir, 'owner'), `${hostname()} ${process.pid}\n`);
+    return await fn();
+  } finally {
+    await rm(lockDir, { recursive: true, force: true });
+  }
+}
+
+async function isStaleLock(lockDir: string): Promise<boolean> {
+  try {
+    const [host, pid] = (await readFile(path.join(lockDir, 'owner'), 'utf8')).trim().split(' ');
+    if (host === hostname()) return !isAlive(Number(pid));
+    // Another host (shared cache dir): no way to probe it; give up on it after an hour.
+    return Date.now() - (await stat(lockDir)).mtimeMs > 60 * 60_000;
+  } catch {
+    // No owner file yet: the owner is between mkdir and writeFile, unless it died there.
+    try {
+      return Date.now() - (await stat(lockDir)).mtimeMs > 30_000;
+    } catch {
+      return false; // lock vanished: retry mkdir
+    }
+  }
+}
+
+async function removeStaleBuildDirs(tool: Tool): Promise<void> {
+  // Only called under the tool's lock, so no build of this tool is in progress.
+  for (const name of await readdir(toolsDir())) {
+    if (name.startsWith(`.build-${tool}-`)) await rm(path.join(toolsDir(), name), { recursive: true, force: true });
+  }
+}
+
+/** Last resort: the dev server the Temporal TS SDK downloads for its own tests. */
+async function downloadTemporalDevServer(log: Log): Promise<string> {
+  const downloadDir = path.join(toolsDir(), 'temporal-download');
+  const existing = await findTemporalIn(downloadDir);
+  if (existing) return existing;
+  await mkdir(downloadDir, { recursive: true });
+  log('downloading the Temporal dev server via @temporalio/testing…');
+  // A devDependency: absent from production installs, hence the dynamic import.
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${DOWNLOAD_TIMEOUT_MS / 1000}s`)), DOWNLOAD_TIMEOUT_MS);
+  });
+  try {
+    const env = await Promise.race([
+      TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } }),
+      timeout,
+    ]);
+    await env.teardown();
+  } finally {
+    clearTimeout(timer);
+  }
+  const found = await findTemporalIn(downloadDir);
+  if (!found) throw new Error(`download finished but no temporal executable in ${downloadDir}`);
+  return found;
+}
+
+async function findTemporalIn(dir: string): Promise<string | undefined> {
+  let names: string[];
+  try {
+    names = await readdir(dir, { recursive: true });
+  } catch {
+    return undefined;
+  }
+  for (const name of names.sort()) {
+    const full = path.join(dir, name);
+    if (/^temporal/.test(path.basename(name)) && !/\.(zip|tar\.gz|tgz)$/.test(name) && (await isExecutable(full))) return full;
+  }
+  return undefined;
+}
+
+export async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const full = path.resolve(dir, name);
+    if (await isExecutable(full)) return full;
+  }
+  return undefined;
+}
+
+async function isExecutable(file: string): Promise<boolean> {
+  try {
+    await access(file, constants.X_OK);
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).replace(/\n/g, '\n    ');

@@ -1,0 +1,53 @@
+import { fileURLToPath } from 'node:url';
+import { startStack, type Stack } from './index';
+
+/**
+ * `tsx scripts/stack/cli.ts` (npm run stack): runs the local stack with data in <repo>/.data,
+ * prints its environment, and stops everything on Ctrl-C / SIGTERM.
+ */
+const dataDir = fileURLToPath(new URL('../../.data', import.meta.url));
+const startedAt = Date.now();
+let stack: Stack | undefined;
+let signalled = false;
+let stopping: Promise<never> | undefined;
+
+// Registered before starting so a signal during startup still ends in a clean stop.
+// A terminal Ctrl-C reaches tsx and this process (and tsx relays it), so repeats are normal.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.on(signal, () => {
+    if (signalled) return;
+    signalled = true;
+    if (stack) void shutdown(stack);
+    else console.log(`\n${signal}: stopping once startup finishes…`);
+  });
+}
+
+function shutdown(running: Stack): Promise<never> {
+  return (stopping ??= (async () => {
+    console.log('\nstopping the local stack…');
+    let code = 0;
+    try {
+      await running.stop();
+      console.log('stopped');
+    } catch (err) {
+      console.error(err instanceof Error ? err.message : err);
+      code = 1;
+    }
+    process.exit(code);
+  })());
+}
+
+try {
+  stack = await startStack({ dataDir, log: (line) => console.log(`[stack] ${line}`) });
+} catch (err) {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+}
+
+console.log(`\nlocal stack ready in ${((Date.now() - startedAt) / 1000).toFixed(1)}s; environment:\n`);
+for (const [key, value] of Object.entries(stack.env)) console.log(`${key}=${value}`);
+console.log('');
+if (stack.urls.temporalUi) console.log(`Temporal UI: ${stack.urls.temporalUi}`);
+if (stack.urls.s3) console.log(`S3:          ${stack.urls.s3}`);
+console.log('\nCtrl-C to stop.');
+if (signalled) void shutdown(stack);

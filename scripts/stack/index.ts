@@ -1,0 +1,211 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { resolveTool } from './binaries';
+import { startPostgres, stopLeftoverPostgres } from './postgres';
+import { killLeftovers } from './processes';
+import { startS3 } from './s3';
+import { startTemporal } from './temporal';
+
+/**
+ * The local stack: Postgres, Temporal and S3 as child processes with state in one data dir.
+ * Any service the environment already names (DATABASE_URL, TEMPORAL_ADDRESS, S3_ENDPOINT)
+ * is used as is and not started.
+ */
+
+export interface StackPorts {
+  postgres: number;
+  temporal: number;
+  temporalUi: number;
+  s3: number;
+}
+
+export interface StartStackOptions {
+  dataDir: string;
+  ports?: Partial<StackPorts>;
+  /** Defaults to process.env. A plain record: Next's types make NODE_ENV required on ProcessEnv. */
+  env?: Env;
+  log?: (line: string) => void;
+}
+
+export interface Stack {
+  env: Record<string, string>;
+  urls: { temporalUi?: string; s3?: string };
+  stop(): Promise<void>;
+}
+
+/** Off the usual 5432 / 7233+8233 / 9000+7070 so a developer's own services keep theirs. */
+export const DEFAULT_PORTS: StackPorts = { postgres: 54329, temporal: 17233, temporalUi: 18233, s3: 17070 };
+
+const PORT_ENV: Record<keyof StackPorts, string> = {
+  postgres: 'EMBEDDED_PG_PORT',
+  temporal: 'EMBEDDED_TEMPORAL_PORT',
+  temporalUi: 'EMBEDDED_TEMPORAL_UI_PORT',
+  s3: 'EMBEDDED_S3_PORT',
+};
+
+/** Fixed and obviously local: these only ever guard services bound to 127.0.0.1. */
+export const DEV_CREDENTIALS = {
+  postgresPassword: 'export-console-dev',
+  s3AccessKeyId: 'export-console-dev',
+  s3SecretAccessKey: 'export-console-dev-secret',
+} as const;
+
+const S3_BUCKET = 'exports';
+const S3_REGION = 'us-east-1';
+const TEMPORAL_NAMESPACE = 'default';
+
+type Env = Record<string, string | undefined>;
+
+interface Running {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(opts: StartStackOptions): Promise<Stack> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? ((line: string) => console.error(line));
+  const verbose = env.STACK_VERBOSE === '1';
+  const dataDir = path.resolve(opts.dataDir);
+  const ports = resolvePorts(env, opts.ports);
+  const want = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT };
+
+  await mkdir(dataDir, { recursive: true });
+  await killLeftovers(dataDir, log);
+  // Also found via its own postmaster.pid, in case the pid record was lost.
+  if (want.postgres) await stopLeftoverPostgres(dataDir, log);
+  await Promise.all([
+    want.postgres && assertPortFree(ports.postgres, 'postgres'),
+    want.temporal && assertPortFree(ports.temporal, 'temporal'),
+    want.temporal && assertPortFree(ports.temporalUi, 'temporalUi'),
+    want.s3 && assertPortFree(ports.s3, 's3'),
+  ]);
+
+  // Binaries first: a missing tool fails fast, before anything is started.
+  const [temporalBin, s3Bin] = await Promise.all([
+    want.temporal ? resolveTool('temporal', { log }) : undefined,
+    want.s3 ? resolveTool('versitygw', { log }) : undefined,
+  ]);
+
+  const started = Date.now();
+  const out: Record<string, string> = {};
+  const urls: Stack['urls'] = {};
+  const results = await Promise.allSettled([
+    want.postgres &&
+      startPostgres({ dataDir, port: ports.postgres, password: DEV_CREDENTIALS.postgresPassword, log, verbose }).then((pg) => {
+        out.DATABASE_URL = pg.url;
+        return { name: 'postgres', stop: pg.stop };
+      }),
+    temporalBin &&
+      startTemporal({ bin: temporalBin, dataDir, port: ports.temporal, uiPort: ports.temporalUi, namespace: TEMPORAL_NAMESPACE, log, verbose }).then((t) => {
+        Object.assign(out, { TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL: t.uiUrl });
+        urls.temporalUi = t.uiUrl;
+        return { name: 'temporal', stop: t.stop };
+      }),
+    s3Bin &&
+      startS3({
+        bin: s3Bin,
+        dataDir,
+        port: ports.s3,
+        accessKeyId: DEV_CREDENTIALS.s3AccessKeyId,
+        secretAccessKey: DEV_CREDENTIALS.s3SecretAccessKey,
+        bucket: S3_BUCKET,
+        region: S3_REGION,
+        log,
+        verbose,
+      }).then((s3) => {
+        Object.assign(out, {
+          S3_ENDPOINT: s3.endpoint,
+          S3_PUBLIC_ENDPOINT: s3.endpoint,
+          S3_REGION,
+          S3_BUCKET,
+          S3_ACCESS_KEY_ID: DEV_CREDENTIALS.s3AccessKeyId,
+          S3_SECRET_ACCESS_KEY: DEV_CREDENTIALS.s3SecretAccessKey,
+          S3_FORCE_PATH_STYLE: 'true',
+        });
+        urls.s3 = s3.endpoint;
+        return { name: 's3', stop: s3.stop };
+      }),
+  ]);
+
+  const running: Running[] = [];
+  const failures: string[] = [];
+  for (const result of results) {
+    if (result.status === 'rejected') failures.push(result.reason instanceof Error ? result.reason.message : String(result.reason));
+    else if (result.value) running.push(result.value);
+  }
+  const stop = once(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+  });
+  if (failures.length > 0) {
+    await stop();
+    throw new Error(`local stack failed to start:\n${failures.join('\n\n')}`);
+  }
+  if (running.length > 0) log(`started ${running.map((r) => r.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
+
+  return { env: { ...passThrough(env, want), ...out }, urls, stop };
+}
+
+/** Values for the services the environment provides itself. */
+function passThrough(env: Env, want: { postgres: boolean; temporal: boolean; s3: boolean }): Record<string, string> {
+  const pick = (keys: string[], defaults: Record<string, string> = {}) => {
+    const picked: Record<string, string> = { ...defaults };
+    for (const key of keys) if (env[key]) picked[key] = env[key];
+    return picked;
+  };
+  return {
+    ...(!want.postgres && pick(['DATABASE_URL'])),
+    ...(!want.temporal && pick(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL'], { TEMPORAL_NAMESPACE })),
+    ...(!want.s3 &&
+      pick(
+        ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'],
+        { S3_PUBLIC_ENDPOINT: env.S3_ENDPOINT ?? '', S3_REGION, S3_BUCKET, S3_FORCE_PATH_STYLE: 'true' },
+      )),
+  };
+}
+
+function resolvePorts(env: Env, explicit: Partial<StackPorts> = {}): StackPorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const key of Object.keys(ports) as (keyof StackPorts)[]) {
+    const fromEnv = env[PORT_ENV[key]];
+    const value = explicit[key] ?? (fromEnv ? Number(fromEnv) : DEFAULT_PORTS[key]);
+    if (!Number.isInteger(value) || value <= 0 || value > 65535) {
+      throw new Error(`invalid ${key} port ${explicit[key] ?? fromEnv} (from ${explicit[key] !== undefined ? 'opts.ports' : PORT_ENV[key]})`);
+    }
+    ports[key] = value;
+  }
+  return ports;
+}
+
+/** A clear message now beats a server dying with "address in use" mid-start, or worse, our readiness probe answering from someone else's server. */
+async function assertPortFree(port: number, key: keyof StackPorts): Promise<void> {
+  try {
+    await listenOnce(port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`port ${port} for ${key} is not available on 127.0.0.1 (${code ?? String(err)}); free it or set ${PORT_ENV[key]}`);
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (for tests that need several stacks side by side). */
+export async function findFreePort(): Promise<number> {
+  return listenOnce(0);
+}
+
+function listenOnce(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      const address = server.address();
+      const bound = typeof address === 'object' && address ? address.port : port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let promise: Promise<void> | undefined;
+  return () => (promise ??= fn());
+}

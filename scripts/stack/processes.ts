@@ -1,0 +1,261 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/**
+ * Child processes of the stack: output kept in a small ring buffer (so a failed start can
+ * say why), a stop that always ends in an exit, and a pid record in the data dir so the
+ * next run can clean up after a run that was killed with SIGKILL (children outlive it).
+ */
+
+const TAIL_LINES = 50;
+const STOP_GRACE_MS = 10_000;
+
+/** Last lines of a stream of text chunks. */
+export class LineRing {
+  private readonly lines: string[] = [];
+  private partial = '';
+
+  constructor(private readonly onLine?: (line: string) => void) {}
+
+  push(chunk: string): void {
+    const parts = (this.partial + chunk).split(/\r?\n/);
+    this.partial = parts.pop() ?? '';
+    for (const line of parts) this.add(line);
+  }
+
+  text(): string {
+    return [...this.lines, ...(this.partial ? [this.partial] : [])].join('\n');
+  }
+
+  private add(line: string): void {
+    if (!line.trim()) return;
+    this.lines.push(line);
+    if (this.lines.length > TAIL_LINES) this.lines.shift();
+    this.onLine?.(line);
+  }
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  error?: Error;
+}
+
+export interface ManagedProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** Resolves (never rejects) once the process has exited or failed to spawn. */
+  readonly exited: Promise<ExitInfo>;
+  hasExited(): boolean;
+  /** Last ~50 lines of stdout+stderr. */
+  tail(): string;
+  /** SIGTERM (or the configured signal), SIGKILL after 10 s; resolves when exited. */
+  stop(): Promise<void>;
+}
+
+export interface SpawnManagedOptions {
+  name: string;
+  bin: string;
+  args: string[];
+  dataDir: string;
+  env?: NodeJS.ProcessEnv;
+  /** Receives every output line, prefixed with the name; omit to stay quiet. */
+  log?: (line: string) => void;
+  stopSignal?: NodeJS.Signals;
+}
+
+export async function spawnManaged(opts: SpawnManagedOptions): Promise<ManagedProcess> {
+  const ring = new LineRing(opts.log && ((line) => opts.log?.(`[${opts.name}] ${line}`)));
+  const child = spawn(opts.bin, opts.args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
+
+  let done = false;
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    // 'error' without 'exit' happens when the binary cannot be spawned at all.
+    child.once('error', (error) => {
+      if (child.pid === undefined) resolve({ code: null, signal: null, error });
+    });
+  }).then((info) => {
+    done = true;
+    return info;
+  });
+
+  const pid = child.pid;
+  if (pid === undefined) {
+    const info = await exited;
+    throw new Error(`could not start ${opts.name} (${opts.bin}): ${info.error?.message ?? 'unknown error'}`);
+  }
+  await recordPid(opts.dataDir, { name: opts.name, pid, bin: opts.bin, stopSignal: opts.stopSignal ?? 'SIGTERM' });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (!done) {
+        child.kill(opts.stopSignal ?? 'SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await exited;
+        clearTimeout(timer);
+      }
+      await forgetPid(opts.dataDir, pid);
+    })());
+
+  return { name: opts.name, pid, exited, hasExited: () => done, tail: () => ring.text(), stop };
+}
+
+// ---------------------------------------------------------------------------------------
+// Pid record: <dataDir>/stack.pids.json
+
+export interface PidEntry {
+  name: string;
+  pid: number;
+  /** Absolute binary path: a live pid is only ours if its argv[0] is this. */
+  bin: string;
+  stopSignal: NodeJS.Signals;
+}
+
+interface PidFile {
+  /** The node process that started the stack, to tell a live run from a dead one. */
+  owner?: { pid: number; host: string };
+  entries: PidEntry[];
+}
+
+const pidFilePath = (dataDir: string) => path.join(dataDir, 'stack.pids.json');
+
+// Services start in parallel; serialise read-modify-write of the file within this process.
+let pidFileQueue: Promise<unknown> = Promise.resolve();
+function updatePidFile(dataDir: string, update: (file: PidFile) => PidFile): Promise<void> {
+  const next = pidFileQueue.then(async () => {
+    const file = update(await readPidFile(dataDir));
+    await mkdir(dataDir, { recursive: true });
+    const tmp = `${pidFilePath(dataDir)}.${process.pid}.tmp`;
+    await writeFile(tmp, `${JSON.stringify(file, null, 2)}\n`);
+    await rename(tmp, pidFilePath(dataDir));
+  });
+  pidFileQueue = next.catch(() => undefined);
+  return next;
+}
+
+async function readPidFile(dataDir: string): Promise<PidFile> {
+  try {
+    const parsed = JSON.parse(await readFile(pidFilePath(dataDir), 'utf8')) as Partial<PidFile>;
+    return { owner: parsed.owner, entries: Array.isArray(parsed.entries) ? parsed.entries : [] };
+  } catch {
+    return { entries: [] };
+  }
+}
+
+export function recordPid(dataDir: string, entry: PidEntry): Promise<void> {
+  return updatePidFile(dataDir, (file) => ({
+    owner: { pid: process.pid, host: hostname() },
+    entries: [...file.entries.filter((e) => e.pid !== entry.pid), entry],
+  }));
+}
+
+export function forgetPid(dataDir: string, pid: number): Promise<void> {
+  return updatePidFile(dataDir, (file) => ({ ...file, entries: file.entries.filter((e) => e.pid !== pid) }));
+}
+
+/**
+ * Before a run: if the previous run's owner is still alive, refuse (two stacks on one data
+ * dir would corrupt it); otherwise stop whichever of its children survived it.
+ */
+export async function killLeftovers(dataDir: string, log: (line: string) => void): Promise<void> {
+  const file = await readPidFile(dataDir);
+  const owner = file.owner;
+  // A child still parented by the recorded owner means that run is alive, not leftover.
+  if (owner && owner.pid !== process.pid && owner.host === hostname()) {
+    for (const entry of file.entries) {
+      if ((await isOurs(entry)) && (await parentPid(entry.pid)) === owner.pid) {
+        throw new Error(`another stack (pid ${owner.pid}) is running on ${dataDir}; stop it first (Ctrl-C it, or kill ${owner.pid})`);
+      }
+    }
+  }
+  await Promise.all(
+    file.entries.map(async (entry) => {
+      if (!(await isOurs(entry))) return;
+      log(`stopping ${entry.name} (pid ${entry.pid}) left over from a previous run`);
+      await terminatePid(entry.pid, entry.stopSignal);
+    }),
+  );
+  await updatePidFile(dataDir, () => ({ entries: [] }));
+}
+
+async function isOurs(entry: PidEntry): Promise<boolean> {
+  return (await commandLine(entry.pid))?.[0] === entry.bin;
+}
+
+/** Sends `signal`, then SIGKILL after the grace period; resolves once the pid is gone. */
+export async function terminatePid(pid: number, signal: NodeJS.Signals): Promise<void> {
+  const deadline = Date.now() + STOP_GRACE_MS;
+  signalPid(pid, signal);
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) {
+      signalPid(pid, 'SIGKILL');
+      await sleep(200);
+      if (isAlive(pid)) throw new Error(`pid ${pid} survived SIGKILL`);
+      return;
+    }
+    await sleep(100);
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * argv of a live, non-zombie process, or undefined. Linux reads /proc; elsewhere `ps`
+ * (which cannot split arguments, so only argv[0]-ish matching is reliable there).
+ */
+export async function commandLine(pid: number): Promise<string[] | undefined> {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (process.platform === 'linux') {
+    try {
+      const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+      // Zombies (exited, not yet reaped) have an empty cmdline: not running.
+      return raw ? raw.replace(/\0$/, '').split('\0') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  try {
+    const { stdout } = await promisify(execFile)('ps', ['-p', String(pid), '-o', 'command=']);
+    return stdout.trim() ? stdout.trim().split(/\s+/) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function parentPid(pid: number): Promise<number | undefined> {
+  try {
+    if (process.platform === 'linux') {
+      // Field 4 of /proc/<pid>/stat; the command name (field 2) may contain spaces, so split after ')'.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    }
+    const { stdout } = await promisify(execFile)('ps', ['-p', String(pid), '-o', 'ppid=']);
+    return Number(stdout.trim());
+  } catch {
+    return undefined;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

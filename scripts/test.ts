@@ -1,0 +1,79 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort, startStack } from './stack/index';
+import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
+import { bin, run } from './lib/run';
+import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
+
+/**
+ * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3 on free ports, data
+ * in a temp dir), torn down at the end. Suites: unit, integration (vitest), e2e
+ * (Playwright on the production build in Chromium). `npm test -- --only=unit,e2e` runs a
+ * subset. Ends with one line `N passed, N failed` summing every suite.
+ */
+const suites = new Set(
+  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'unit,integration,e2e').split(','),
+);
+
+// Tests always get their own stack: a developer's DATABASE_URL must never be written to.
+const base = Object.fromEntries(
+  Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT'].includes(k)),
+);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'export-console-test-'));
+const counts: SuiteCounts[] = [];
+let stack: Awaited<ReturnType<typeof startStack>> | undefined;
+
+async function cleanUp(): Promise<void> {
+  await stack?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping the test stack…`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
+try {
+  if (suites.has('integration') || suites.has('e2e')) {
+    const ports = { postgres: await findFreePort(), temporal: await findFreePort(), temporalUi: await findFreePort(), s3: await findFreePort() };
+    stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });
+    console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!)}`);
+  }
+  const appPort = await findFreePort();
+  const appUrl = `http://127.0.0.1:${appPort}`;
+  const env: Record<string, string | undefined> = { ...base, ...stack?.env, ...appEnv(base, appUrl), NEXTAUTH_SECRET: randomSecret(), APP_PORT: String(appPort), APP_URL: appUrl };
+
+  for (const project of ['unit', 'integration'] as const) {
+    if (!suites.has(project)) continue;
+    const report = join(dataDir, `vitest-${project}.json`);
+    await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { env });
+    counts.push(await vitestCounts(project, report));
+  }
+
+  if (suites.has('e2e')) {
+    const built = await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } });
+    if (built !== 0) {
+      counts.push({ suite: 'e2e (next build failed)', passed: 0, failed: 1, skipped: 0 });
+    } else {
+      const report = join(dataDir, 'playwright.json');
+      await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+      counts.push(await playwrightCounts('e2e', report));
+    }
+  }
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  counts.push({ suite: 'setup', passed: 0, failed: 1, skipped: 0 });
+} finally {
+  await cleanUp();
+}
+
+for (const c of counts) console.log(`  ${c.suite}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped`);
+const passed = counts.reduce((n, c) => n + c.passed, 0);
+const failed = counts.reduce((n, c) => n + c.failed, 0);
+const skipped = counts.reduce((n, c) => n + c.skipped, 0);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 || passed === 0 ? 1 : 0);

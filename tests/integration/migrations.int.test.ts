@@ -1,0 +1,69 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateAllDown, migrateToLatest } from '../../lib/db/migrator';
+import { seedDemoData } from '../../lib/db/seed';
+import { createScratchDatabase } from '../support/scratch-database';
+
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+
+async function tableNames(): Promise<string[]> {
+  const { rows } = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables
+    where table_schema = 'public' and table_name not like 'kysely_%' order by table_name`.execute(scratch.db);
+  return rows.map((r) => r.table_name);
+}
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+});
+afterAll(async () => {
+  await scratch?.drop();
+});
+
+describe('migrations on real Postgres', () => {
+  it('go up, down to nothing, and up again', async () => {
+    const applied = await migrateToLatest(scratch.db);
+    expect(applied.length).toBeGreaterThanOrEqual(2);
+    expect(await tableNames()).toEqual(['admins', 'audit_log', 'environments', 'events', 'exports', 'tenants', 'users']);
+
+    const reverted = await migrateAllDown(scratch.db);
+    expect(reverted).toEqual([...applied].reverse());
+    expect(await tableNames()).toEqual([]);
+
+    expect(await migrateToLatest(scratch.db)).toEqual(applied);
+    expect(await migrateToLatest(scratch.db)).toEqual([]);
+  });
+
+  it('index the export stream and the history list', async () => {
+    const { rows } = await sql<{ indexname: string; indexdef: string }>`
+      select indexname, indexdef from pg_indexes where schemaname = 'public'`.execute(scratch.db);
+    const byName = new Map(rows.map((r) => [r.indexname, r.indexdef]));
+    expect(byName.get('events_user_time_idx')).toMatch(/\(tenant_id, environment_id, user_id, occurred_at, id\)/);
+    expect(byName.get('exports_history_idx')).toMatch(/created_at DESC, id DESC/);
+    expect(byName.get('exports_one_in_flight_per_user')).toMatch(/WHERE .*queued.*running/);
+  });
+
+  it('the demo seed is idempotent', async () => {
+    const first = await seedDemoData(scratch.db);
+    const counts = async () =>
+      sql<{ users: number; events: number; admins: number }>`
+        select (select count(*)::int from users) as users, (select count(*)::int from events) as events,
+               (select count(*)::int from admins) as admins`.execute(scratch.db);
+    const before = (await counts()).rows[0];
+    const second = await seedDemoData(scratch.db);
+    const after = (await counts()).rows[0];
+    expect(first.eventsInserted).toBeGreaterThan(300_000);
+    expect(second.eventsInserted).toBe(0);
+    expect(after).toEqual(before);
+    expect(before?.admins).toBe(3);
+  });
+
+  it('refuse a user whose environment belongs to another tenant', async () => {
+    const envs = await scratch.db.selectFrom('environments').innerJoin('tenants', 'tenants.id', 'environments.tenant_id').select(['environments.id', 'tenants.slug', 'environments.tenant_id']).execute();
+    const acme = envs.find((e) => e.slug === 'acme')!;
+    const globexEnv = envs.find((e) => e.slug === 'globex')!;
+    await expect(
+      scratch.db.insertInto('users').values({ tenant_id: acme.tenant_id, environment_id: globexEnv.id, email: 'x@y.z', name: 'X' }).execute(),
+    ).rejects.toThrow(/users_environment_fkey/);
+  });
+});

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createDb, type Db } from '../../lib/db/client';
+import { sharedEnv, type SharedEnv } from '../../lib/env';
+import { createS3Client } from '../../lib/storage/s3';
+import { temporalConnectionOptions } from '../../lib/temporal/connection';
+import { createWorkers } from '../../worker/create-workers';
+
+export interface RealWorkerHarness {
+  env: SharedEnv;
+  db: Db;
+  client: Client;
+  workers: Worker[];
+  /** Runs `fn` while the workers poll, then shuts them down. */
+  run<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * The production worker registration on a task queue of its own, against the test
+ * stack's real Temporal, Postgres and S3.
+ */
+export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promise<RealWorkerHarness> {
+  const env = { ...sharedEnv(), TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides };
+  const db = createDb(env.DATABASE_URL, 4);
+  const s3 = createS3Client(env);
+  const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(env));
+  const { workers } = await createWorkers({ env, db, s3 }, nativeConnection);
+  const connection = await Connection.connect(temporalConnectionOptions(env));
+  const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  return {
+    env,
+    db,
+    client,
+    workers,
+    async run(fn) {
+      const [result] = await Promise.all([
+        fn().finally(() => workers.forEach((w) => w.shutdown())),
+        ...workers.map((w) => w.run()),
+      ]);
+      return result;
+    },
+    async close() {
+      await connection.close();
+      await nativeConnection.close();
+      await db.destroy();
+      s3.destroy();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { temporalConnectionOptions } from '../lib/temporal/connection';
+import { taskQueueName } from '../lib/temporal/registry';
+import { registrations, type WorkerDeps } from './registration';
+
+/** Builds one Temporal worker per registered task queue, sharing one connection. */
+export async function createWorkers(deps: WorkerDeps, connection?: NativeConnection): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+  const conn = connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.env)));
+  const workers = await Promise.all(
+    registrations.map((registration) =>
+      Worker.create({
+        connection: conn,
+        namespace: deps.env.TEMPORAL_NAMESPACE,
+        taskQueue: taskQueueName(registration.queue, deps.env),
+        workflowsPath: registration.workflowsPath,
+        activities: registration.activities(deps),
+        maxConcurrentActivityTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_ACTIVITIES,
+        maxConcurrentWorkflowTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_WORKFLOWS,
+        // Give a running export time to hand over on SIGTERM: activities see the
+        // cancellation, abort their upload, and Temporal retries them on another worker.
+        shutdownGraceTime: '20 seconds',
+      }),
+    ),
+  );
+  return { workers, connection: conn };
+}

@@ -1,0 +1,25 @@
+import { Runtime } from '@temporalio/worker';
+import { createDb } from '../lib/db/client';
+import { sharedEnv } from '../lib/env';
+import { createS3Client } from '../lib/storage/s3';
+import { createWorkers } from './create-workers';
+
+/**
+ * The export worker sidecar. Runs until SIGINT/SIGTERM, then drains: Temporal's runtime
+ * stops polling, waits for in-flight tasks (up to the shutdown grace time) and exits.
+ */
+const env = sharedEnv();
+Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+
+const db = createDb(env.DATABASE_URL, env.WORKER_MAX_CONCURRENT_ACTIVITIES + 2);
+const s3 = createS3Client(env);
+const { workers, connection } = await createWorkers({ env, db, s3 });
+console.log(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
+try {
+  await Promise.all(workers.map((worker) => worker.run()));
+} finally {
+  await connection.close();
+  await db.destroy();
+  s3.destroy();
+  console.log('worker stopped');
+}

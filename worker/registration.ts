@@ -1,0 +1,32 @@
+import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Db } from '../lib/db/client';
+import type { SharedEnv } from '../lib/env';
+import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
+import { createHealthActivities } from './activities/health.activities';
+
+export interface WorkerDeps {
+  env: SharedEnv;
+  db: Db;
+  s3: S3Client;
+}
+
+export interface QueueRegistration {
+  queue: TaskQueueKey;
+  /** Workflow names this queue runs; each must be exported from workflowsPath. */
+  workflows: WorkflowType[];
+  workflowsPath: string;
+  activities: (deps: WorkerDeps) => Record<string, (...args: any[]) => Promise<unknown>>;
+}
+
+/** The one list the worker registers from: task queue → workflows + activities. */
+export const registrations: QueueRegistration[] = [
+  {
+    queue: 'export',
+    workflows: ['HealthCheckWorkflow'],
+    workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
+    activities: ({ env, db, s3 }) => ({
+      ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
+    }),
+  },
+];
