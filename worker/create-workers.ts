@@ -19,6 +19,10 @@ export async function createWorkers(deps: WorkerDeps, connection?: NativeConnect
         // Give a running export time to hand over on SIGTERM: activities see the
         // cancellation, abort their upload, and Temporal retries them on another worker.
         shutdownGraceTime: '20 seconds',
+        // Heartbeats reach Temporal at most this often: progress and cancellation arrive
+        // within ~2 s instead of the default 80% of the heartbeat timeout.
+        maxHeartbeatThrottleInterval: '2 seconds',
+        defaultHeartbeatThrottleInterval: '2 seconds',
       }),
     ),
   );

@@ -1,13 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type pg from 'pg';
 import type { Db } from '../lib/db/client';
 import type { SharedEnv } from '../lib/env';
 import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
+import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
 
 export interface WorkerDeps {
   env: SharedEnv;
   db: Db;
+  pool: pg.Pool;
   s3: S3Client;
 }
 
@@ -23,9 +26,10 @@ export interface QueueRegistration {
 export const registrations: QueueRegistration[] = [
   {
     queue: 'export',
-    workflows: ['HealthCheckWorkflow'],
+    workflows: ['UserExportWorkflow', 'HealthCheckWorkflow'],
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
-    activities: ({ env, db, s3 }) => ({
+    activities: ({ env, db, pool, s3 }) => ({
+      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionDays: env.EXPORT_RETENTION_DAYS }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
     }),
   },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema } from '../http/pagination.contracts';
 
 /**
  * Shapes shared by the API, the UI and the workflow. No server imports here: client
@@ -57,9 +58,18 @@ export const exportDtoSchema = z.object({
   sha256: z.string().nullable(),
   errorSummary: z.string().nullable(),
   workflowId: z.string(),
+  workflowUrl: z.string().nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   completedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
 });
 export type ExportDto = z.infer<typeof exportDtoSchema>;
+
+/** Route inputs; the same schemas validate requests and generate /api/openapi.json. */
+export const exportIdParamsSchema = z.object({ id: exportIdSchema });
+export const userIdParamsSchema = z.object({ userId: userIdSchema });
+export const listExportsQuerySchema = pageQuerySchema.extend({
+  userId: userIdSchema.optional(),
+  status: z.enum(exportStatuses, { error: `status must be one of ${exportStatuses.join(', ')}` }).optional(),
+});

@@ -166,7 +166,7 @@ async function withLock<T>(lockDir: string, tool: Tool, log: Log, fn: () => Prom
     }
     if (Date.now() - lastReport >= PROGRESS_EVERY_MS) {
       lastReport = Date.now();
-      log(`waiting for another process building ${tool}… ${Math.round((Date.now() - started) / 1000)}s`);
+      log(`waiting for another process to build or fetch ${tool}… ${Math.round((Date.now() - started) / 1000)}s`);
     }
     await sleep(1000);
   }
@@ -204,28 +204,30 @@ async function removeStaleBuildDirs(tool: Tool): Promise<void> {
 /** Last resort: the dev server the Temporal TS SDK downloads for its own tests. */
 async function downloadTemporalDevServer(log: Log): Promise<string> {
   const downloadDir = path.join(toolsDir(), 'temporal-download');
-  const existing = await findTemporalIn(downloadDir);
-  if (existing) return existing;
   await mkdir(downloadDir, { recursive: true });
-  log('downloading the Temporal dev server via @temporalio/testing…');
-  // A devDependency: absent from production installs, hence the dynamic import.
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${DOWNLOAD_TIMEOUT_MS / 1000}s`)), DOWNLOAD_TIMEOUT_MS);
+  return withLock(path.join(toolsDir(), '.temporal-download.lock'), 'temporal', log, async () => {
+    const existing = await findTemporalIn(downloadDir);
+    if (existing) return existing;
+    log('downloading the Temporal dev server via @temporalio/testing…');
+    // A devDependency: absent from production installs, hence the dynamic import.
+    const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${DOWNLOAD_TIMEOUT_MS / 1000}s`)), DOWNLOAD_TIMEOUT_MS);
+    });
+    try {
+      const env = await Promise.race([
+        TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } }),
+        timeout,
+      ]);
+      await env.teardown();
+    } finally {
+      clearTimeout(timer);
+    }
+    const found = await findTemporalIn(downloadDir);
+    if (!found) throw new Error(`download finished but no temporal executable in ${downloadDir}`);
+    return found;
   });
-  try {
-    const env = await Promise.race([
-      TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } }),
-      timeout,
-    ]);
-    await env.teardown();
-  } finally {
-    clearTimeout(timer);
-  }
-  const found = await findTemporalIn(downloadDir);
-  if (!found) throw new Error(`download finished but no temporal executable in ${downloadDir}`);
-  return found;
 }
 
 async function findTemporalIn(dir: string): Promise<string | undefined> {

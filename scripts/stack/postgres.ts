@@ -177,7 +177,7 @@ export async function stopLeftoverPostgres(dataDir: string, log: (line: string) 
   const argv = await commandLine(pid);
   if (argv && /(^|\/)postgres(:|$)/.test(argv[0] ?? '')) {
     const parent = await parentPid(pid);
-    if (parent !== undefined && parent !== 1 && (await commandLine(parent))?.some((arg) => /(^|\/)node$/.test(arg))) {
+    if (parent !== undefined && parent !== 1 && /(^|\/)node$/.test((await commandLine(parent))?.[0] ?? '')) {
       throw new Error(`Postgres on ${dataDir} (pid ${pid}) belongs to a running process (pid ${parent}); stop that first`);
     }
     log(`stopping Postgres (pid ${pid}) left over from a previous run`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createDb, type Db } from '../../lib/db/client';
+import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv, type SharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
@@ -23,10 +23,11 @@ export interface RealWorkerHarness {
  */
 export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promise<RealWorkerHarness> {
   const env = { ...sharedEnv(), TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides };
-  const db = createDb(env.DATABASE_URL, 4);
+  const pool = createPool(env.DATABASE_URL, 6);
+  const db = dbFromPool(pool);
   const s3 = createS3Client(env);
   const nativeConnection = await NativeConnection.connect(temporalConnectionOptions(env));
-  const { workers } = await createWorkers({ env, db, s3 }, nativeConnection);
+  const { workers } = await createWorkers({ env, db, pool, s3 }, nativeConnection);
   const connection = await Connection.connect(temporalConnectionOptions(env));
   const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
   return {

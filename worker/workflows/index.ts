@@ -1,2 +1,3 @@
 // The workflow bundle's entry: every workflow the worker registers.
 export { HealthCheckWorkflow } from './health.workflow';
+export { UserExportWorkflow } from './user-export.workflow';

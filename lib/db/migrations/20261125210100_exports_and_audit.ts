@@ -20,7 +20,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('object_key', 'text')
     .addColumn('file_name', 'text')
     .addColumn('error_summary', 'text')
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // Millisecond precision: the keyset cursor round-trips created_at through JavaScript.
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`date_trunc('milliseconds', now())`))
     .addColumn('started_at', 'timestamptz')
     .addColumn('completed_at', 'timestamptz')
     .addColumn('expires_at', 'timestamptz')
@@ -48,7 +49,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('action', 'text', (c) => c.notNull())
     .addColumn('export_id', 'uuid', (c) => c.references('exports.id').onDelete('set null'))
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`date_trunc('milliseconds', now())`))
     .execute();
   await db.schema
     .createIndex('audit_log_tenant_time_idx')

@@ -1,0 +1,41 @@
+import { getDb } from '../db/web-db';
+import type { AuditAction } from '../db/schema';
+import { decodeCursor, encodeCursor, invalidCursor } from '../http/cursor';
+
+export interface AuditEntryDto {
+  id: string;
+  action: AuditAction;
+  createdAt: string;
+  admin: { id: string; email: string };
+  exportId: string | null;
+  userEmail: string | null;
+}
+
+/** The tenant's audit log, newest first, keyset-paginated. */
+export async function listAudit(tenantId: string, query: { cursor?: string; limit: number }): Promise<{ entries: AuditEntryDto[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const afterDate = after ? new Date(after.sortKey) : undefined;
+  if (afterDate && Number.isNaN(afterDate.getTime())) throw invalidCursor();
+  let q = getDb()
+    .selectFrom('audit_log as a')
+    .innerJoin('admins as ad', 'ad.id', 'a.admin_id')
+    .leftJoin('exports as e', 'e.id', 'a.export_id')
+    .leftJoin('users as u', 'u.id', 'e.user_id')
+    .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email'])
+    .where('a.tenant_id', '=', tenantId);
+  if (after && afterDate) q = q.where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '<', eb.tuple(afterDate, after.id)));
+  const rows = await q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(query.limit + 1).execute();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    entries: page.map((r) => ({
+      id: r.id,
+      action: r.action,
+      createdAt: r.created_at.toISOString(),
+      admin: { id: r.admin_id, email: r.admin_email },
+      exportId: r.export_id,
+      userEmail: r.user_email,
+    })),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+  };
+}

@@ -1,0 +1,27 @@
+import type { ExportDto } from './export.contracts';
+import type { ExportView } from './export.repository';
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+/** Row → API shape. `workflowUrl` links to the Temporal Web UI when one is configured. */
+export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespace: string }): ExportDto {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    userEmail: row.user_email,
+    requestedBy: { id: row.requested_by, email: row.requested_by_email },
+    status: row.status,
+    progress: { rowsExported: row.rows_exported, rowsTotal: row.rows_total },
+    bytes: row.bytes,
+    sha256: row.sha256,
+    errorSummary: row.error_summary,
+    workflowId: row.workflow_id,
+    workflowUrl: temporal.uiUrl
+      ? `${temporal.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(row.workflow_id)}`
+      : null,
+    createdAt: row.created_at.toISOString(),
+    startedAt: iso(row.started_at),
+    completedAt: iso(row.completed_at),
+    expiresAt: iso(row.expires_at),
+  };
+}

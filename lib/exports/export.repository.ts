@@ -1,0 +1,129 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/client';
+import type { Database, ExportRowUpdate, ExportStatus } from '../db/schema';
+import type { Scope } from '../http/scope';
+
+type DbOrTx = Db | Transaction<Database>;
+
+/** An export joined with what the API shows of it: the user's and requester's emails. */
+function selectExportView(db: DbOrTx) {
+  return db
+    .selectFrom('exports')
+    .innerJoin('users', 'users.id', 'exports.user_id')
+    .innerJoin('admins', 'admins.id', 'exports.requested_by')
+    .selectAll('exports')
+    .select(['users.email as user_email', 'admins.email as requested_by_email']);
+}
+
+export type ExportView = Awaited<ReturnType<typeof findExport>> & {};
+
+export function findExport(db: DbOrTx, scope: Scope, id: string) {
+  return selectExportView(db)
+    .where('exports.tenant_id', '=', scope.tenantId)
+    .where('exports.environment_id', '=', scope.environmentId)
+    .where('exports.id', '=', id)
+    .executeTakeFirst();
+}
+
+export function findInFlightExportForUser(db: DbOrTx, scope: Scope, userId: string) {
+  return selectExportView(db)
+    .where('exports.tenant_id', '=', scope.tenantId)
+    .where('exports.environment_id', '=', scope.environmentId)
+    .where('exports.user_id', '=', userId)
+    .where('exports.status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+}
+
+export function listExports(
+  db: DbOrTx,
+  scope: Scope,
+  filter: { userId?: string; status?: ExportStatus; after?: { createdAt: Date; id: string }; limit: number },
+) {
+  let query = selectExportView(db)
+    .where('exports.tenant_id', '=', scope.tenantId)
+    .where('exports.environment_id', '=', scope.environmentId);
+  if (filter.userId) query = query.where('exports.user_id', '=', filter.userId);
+  if (filter.status) query = query.where('exports.status', '=', filter.status);
+  if (filter.after) {
+    const { createdAt, id } = filter.after;
+    query = query.where((eb) => eb(eb.refTuple('exports.created_at', 'exports.id'), '<', eb.tuple(createdAt, id)));
+  }
+  return query.orderBy('exports.created_at', 'desc').orderBy('exports.id', 'desc').limit(filter.limit).execute();
+}
+
+/** Serialises export requests of one tenant across every web process (dedupe + rate limit). */
+export async function lockTenantForExports(tx: Transaction<Database>, tenantId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${tenantId}`}, 0))`.execute(tx);
+}
+
+export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date) {
+  const row = await tx
+    .selectFrom('exports')
+    .select((eb) => [
+      eb.fn.count<number>('id').filterWhere('created_at', '>=', since).as('recent'),
+      eb.fn.min('created_at').filterWhere('created_at', '>=', since).as('oldest_recent'),
+      eb.fn.count<number>('id').filterWhere('status', 'in', ['queued', 'running']).as('in_flight'),
+    ])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  return { recent: Number(row.recent), oldestRecent: row.oldest_recent as Date | null, inFlight: Number(row.in_flight) };
+}
+
+export function insertExport(
+  tx: DbOrTx,
+  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string },
+) {
+  return tx
+    .insertInto('exports')
+    .values({
+      id: row.id,
+      tenant_id: row.scope.tenantId,
+      environment_id: row.scope.environmentId,
+      user_id: row.userId,
+      requested_by: row.requestedBy,
+      workflow_id: row.workflowId,
+      status: 'queued',
+    })
+    .execute();
+}
+
+/** Moves an export to a final or running state; only from the states given, so a late update cannot undo an ending. */
+export function updateExportStatus(
+  db: DbOrTx,
+  scope: Scope,
+  id: string,
+  from: ExportStatus[],
+  set: ExportRowUpdate,
+) {
+  return db
+    .updateTable('exports')
+    .set({ ...set, updated_at: new Date() })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', id)
+    .where('status', 'in', from)
+    .executeTakeFirst();
+}
+
+/** Marks an attempt as running: progress restarts at zero, the first start time is kept. */
+export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number) {
+  return db
+    .updateTable('exports')
+    .set({ status: 'running', started_at: sql`coalesce(started_at, now())`, rows_exported: 0, rows_total: rowsTotal, updated_at: new Date() })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', id)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+}
+
+export function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number) {
+  return db
+    .updateTable('exports')
+    .set({ rows_exported: rowsExported, updated_at: new Date() })
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', id)
+    .where('status', '=', 'running')
+    .execute();
+}

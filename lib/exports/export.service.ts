@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { recordAudit } from '../audit/audit.repository';
+import { getDb } from '../db/web-db';
+import { sharedEnv } from '../env';
+import { AppError } from '../errors';
+import { decodeCursor, encodeCursor, invalidCursor } from '../http/cursor';
+import type { Scope } from '../http/scope';
+import { presignDownload } from '../storage/presign';
+import { createPublicS3Client } from '../storage/s3';
+import { getTemporalClient } from '../temporal/client';
+import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
+import { findUser } from '../users/user.repository';
+import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
+import * as repo from './export.repository';
+import { toExportDto } from './export.mapper';
+import { checkExportRateLimits } from './rate-limit';
+
+interface Actor {
+  id: string;
+}
+
+const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
+
+function dto(row: repo.ExportView): ExportDto {
+  const env = sharedEnv();
+  return toExportDto(row, { uiUrl: env.TEMPORAL_UI_URL, namespace: env.TEMPORAL_NAMESPACE });
+}
+
+async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
+  const row = await repo.findExport(getDb(), scope, id);
+  if (!row) throw notFound();
+  return row;
+}
+
+/**
+ * Starts an export of one user, or returns the one already queued or running for that user
+ * (checked before the rate limit). The row is written first, then the workflow started; a
+ * start that fails leaves the export `failed`, never a `queued` row blocking the user.
+ */
+export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
+  const db = getDb();
+  const env = sharedEnv();
+  const outcome = await db.transaction().execute(async (tx) => {
+    await repo.lockTenantForExports(tx, scope.tenantId);
+    if (!(await findUser(tx, scope, userId))) {
+      throw new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
+    }
+    const existing = await repo.findInFlightExportForUser(tx, scope, userId);
+    if (existing) return { id: existing.id, created: false };
+    await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
+    const id = randomUUID();
+    await repo.insertExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
+    return { id, created: true };
+  });
+
+  await recordAudit(db, { ...scope, adminId: actor.id, action: 'export.requested', exportId: outcome.id, details: { userId, deduplicated: !outcome.created } });
+
+  if (outcome.created) {
+    const input: UserExportInput = { exportId: outcome.id, userId, ...scope };
+    try {
+      await startRegisteredWorkflow(await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e))), 'UserExportWorkflow', {
+        workflowId: `user-export-${outcome.id}`,
+        args: [input],
+        env,
+      });
+    } catch (error) {
+      await repo.updateExportStatus(db, scope, outcome.id, ['queued'], {
+        status: 'failed',
+        error_summary: 'The export could not be started because the workflow service was unavailable. Request it again.',
+        completed_at: new Date(),
+      });
+      throw error;
+    }
+  }
+  return { export: dto(await mustFind(scope, outcome.id)), created: outcome.created };
+}
+
+export async function getExport(scope: Scope, id: string): Promise<ExportDto> {
+  return dto(await mustFind(scope, id));
+}
+
+export async function listExports(
+  scope: Scope,
+  query: { userId?: string; status?: ExportStatusValue; cursor?: string; limit: number },
+): Promise<{ exports: ExportDto[]; nextCursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const afterDate = after ? new Date(after.sortKey) : undefined;
+  if (afterDate && Number.isNaN(afterDate.getTime())) throw invalidCursor();
+  const rows = await repo.listExports(getDb(), scope, {
+    userId: query.userId,
+    status: query.status,
+    after: after && afterDate ? { createdAt: afterDate, id: after.id } : undefined,
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    exports: page.map(dto),
+    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+  };
+}
+
+/** Asks Temporal to cancel; the workflow marks the export cancelled once the upload is aborted. */
+export async function cancelExport(scope: Scope, actor: Actor, id: string): Promise<ExportDto> {
+  const row = await mustFind(scope, id);
+  if (row.status !== 'queued' && row.status !== 'running') {
+    throw new AppError('conflict', `The export has already ended (${row.status})`, 'Only queued or running exports can be cancelled.');
+  }
+  const client = await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e)));
+  try {
+    await client.connection.withDeadline(Date.now() + 10_000, () => client.workflow.getHandle(row.workflow_id).cancel());
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
+    // No workflow behind it (it never started): end the row here.
+    await repo.updateExportStatus(getDb(), scope, id, ['queued', 'running'], { status: 'cancelled', completed_at: new Date() });
+  }
+  await recordAudit(getDb(), { ...scope, adminId: actor.id, action: 'export.cancelled', exportId: id });
+  return dto(await mustFind(scope, id));
+}
+
+/** A fresh presigned link per click, signed for the address the browser reaches. */
+export async function downloadUrl(scope: Scope, actor: Actor, id: string): Promise<string> {
+  const row = await mustFind(scope, id);
+  if (row.status !== 'completed' || !row.object_key) {
+    throw new AppError('conflict', `The export is ${row.status}, not completed`, 'Wait until the export shows Completed, then download it.');
+  }
+  if (row.expires_at && row.expires_at.getTime() < Date.now()) {
+    throw new AppError('conflict', 'The export file has expired', 'Request a new export of this user.');
+  }
+  const env = sharedEnv();
+  const url = await presignDownload(createPublicS3Client(env), {
+    bucket: env.S3_BUCKET,
+    key: row.object_key,
+    fileName: row.file_name ?? `${row.id}.zip`,
+    ttlSeconds: env.EXPORT_LINK_TTL_SECONDS,
+  });
+  await recordAudit(getDb(), { ...scope, adminId: actor.id, action: 'export.downloaded', exportId: id });
+  return url;
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { pageQuerySchema } from '../http/pagination.contracts';
+
+export const listUsersQuerySchema = pageQuerySchema.extend({
+  search: z.string().trim().max(200, 'search is too long (200 characters at most)').optional(),
+});
+
+export interface UserDto {
+  id: string;
+  email: string;
+  name: string;
+  eventCount: number;
+  createdAt: string;
+  lastLoginAt: string | null;
+}

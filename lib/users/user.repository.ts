@@ -1,0 +1,43 @@
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/client';
+import type { Database } from '../db/schema';
+import type { Scope } from '../http/scope';
+
+type DbOrTx = Db | Transaction<Database>;
+
+export function findUser(db: DbOrTx, scope: Scope, id: string) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'name'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** One page of users by email, each with its event count (index-only count per user). */
+export function listUsers(db: DbOrTx, scope: Scope, filter: { search?: string; after?: { email: string; id: string }; limit: number }) {
+  let query = db
+    .selectFrom('users as u')
+    .select(['u.id', 'u.email', 'u.name', 'u.created_at', 'u.last_login_at'])
+    .select((eb) =>
+      eb
+        .selectFrom('events as e')
+        .select(eb.fn.countAll<number>().as('n'))
+        .whereRef('e.tenant_id', '=', 'u.tenant_id')
+        .whereRef('e.environment_id', '=', 'u.environment_id')
+        .whereRef('e.user_id', '=', 'u.id')
+        .as('event_count'),
+    )
+    .where('u.tenant_id', '=', scope.tenantId)
+    .where('u.environment_id', '=', scope.environmentId);
+  if (filter.search) {
+    const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) => eb.or([eb('u.email', 'ilike', pattern), eb('u.name', 'ilike', pattern)]));
+  }
+  if (filter.after) {
+    const { email, id } = filter.after;
+    query = query.where(sql<boolean>`(u.email, u.id) > (${email}, ${id}::uuid)`);
+  }
+  return query.orderBy('u.email').orderBy('u.id').limit(filter.limit).execute();
+}
