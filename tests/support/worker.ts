@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv, type SharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
@@ -22,6 +22,7 @@ export interface RealWorkerHarness {
  * stack's real Temporal, Postgres and S3.
  */
 export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promise<RealWorkerHarness> {
+  quietTemporalLogs();
   const env = { ...sharedEnv(), TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`, ...overrides };
   const pool = createPool(env.DATABASE_URL, 6);
   const db = dbFromPool(pool);
@@ -49,4 +50,13 @@ export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promi
       s3.destroy();
     },
   };
+}
+
+let runtimeInstalled = false;
+
+/** Worker state changes and bundle stats at INFO drown test output; keep warnings. */
+export function quietTemporalLogs(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
 }

@@ -1,0 +1,27 @@
+/**
+ * Display formats. Fixed to en-US so what a person reads and what the end-to-end tests
+ * assert ("300,000") do not depend on the browser's locale.
+ */
+const integer = new Intl.NumberFormat('en-US');
+const dateTime = new Intl.DateTimeFormat('en-US', { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatCount(value: number): string {
+  return integer.format(value);
+}
+
+export function formatDateTime(iso: string | null): string {
+  return iso ? dateTime.format(new Date(iso)) : '—';
+}
+
+const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1,536 → "1.5 KB" (powers of 1024, one decimal above bytes). */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportFileResult, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
+import { sharedEnv } from '../../lib/env';
+import { temporalConnectionOptions } from '../../lib/temporal/connection';
+import type { FinishExportInput } from '../../worker/activities/export.activities';
+import { quietTemporalLogs } from '../support/worker';
+
+/**
+ * UserExportWorkflow on the real Temporal dev server with mocked activities: the workflow's
+ * own logic (retries, failure summary, validation, cancellation), not the export itself.
+ */
+const env = sharedEnv();
+const taskQueue = `workflow-test-${randomUUID()}`;
+const attempts = new Map<string, number>();
+const finished: FinishExportInput[] = [];
+type Behaviour = 'succeed' | 'fail' | 'wait-for-cancel';
+const behaviour = new Map<string, Behaviour>();
+
+const activities = {
+  async exportUserData(input: UserExportInput): Promise<ExportFileResult> {
+    attempts.set(input.exportId, (attempts.get(input.exportId) ?? 0) + 1);
+    switch (behaviour.get(input.exportId)) {
+      case 'fail':
+        throw ApplicationFailure.retryable('S3 said no', 'StorageError');
+      case 'wait-for-cancel': {
+        const ctx = Context.current();
+        const beat = setInterval(() => ctx.heartbeat({ rowsExported: 1 }), 200);
+        try {
+          await ctx.cancelled;
+        } finally {
+          clearInterval(beat);
+        }
+        throw new Error('unreachable');
+      }
+      default:
+        return { objectKey: `exports/k/${input.exportId}.zip`, fileName: 'f.zip', rows: 42, bytes: 1000, sha256: 'a'.repeat(64) };
+    }
+  },
+  async finishExport(input: FinishExportInput): Promise<void> {
+    finished.push(input);
+  },
+};
+
+let worker: Worker;
+let running: Promise<void>;
+let client: Client;
+let connection: Connection;
+let nativeConnection: NativeConnection;
+
+function newInput(b: Behaviour): UserExportInput {
+  const input = { exportId: randomUUID(), userId: randomUUID(), tenantId: randomUUID(), environmentId: randomUUID() };
+  behaviour.set(input.exportId, b);
+  return input;
+}
+
+function start(input: unknown) {
+  return client.workflow.start('UserExportWorkflow', { taskQueue, workflowId: `wf-test-${randomUUID()}`, args: [input] });
+}
+
+beforeAll(async () => {
+  quietTemporalLogs();
+  nativeConnection = await NativeConnection.connect(temporalConnectionOptions(env));
+  worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowsPath: fileURLToPath(new URL('../../worker/workflows/index.ts', import.meta.url)),
+    activities,
+    maxHeartbeatThrottleInterval: '1 second',
+  });
+  running = worker.run();
+  connection = await Connection.connect(temporalConnectionOptions(env));
+  client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await connection?.close();
+  await nativeConnection?.close();
+});
+
+describe('UserExportWorkflow (mocked activities, real dev server)', () => {
+  it('returns the completed file and records no failure', async () => {
+    const input = newInput('succeed');
+    const result: UserExportResult = await (await start(input)).result();
+    expect(result).toEqual({ status: 'completed', objectKey: `exports/k/${input.exportId}.zip`, fileName: 'f.zip', rows: 42, bytes: 1000, sha256: 'a'.repeat(64) });
+    expect(attempts.get(input.exportId)).toBe(1);
+    expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([]);
+  });
+
+  it('after 3 failed attempts returns `failed` with a summary instead of throwing', async () => {
+    const input = newInput('fail');
+    const result: UserExportResult = await (await start(input)).result();
+    expect(result).toEqual({ status: 'failed', errorSummary: 'The export failed after 3 attempts: S3 said no' });
+    expect(attempts.get(input.exportId)).toBe(3);
+    expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: result.status === 'failed' ? result.errorSummary : '' }]);
+  });
+
+  it('fails at once on invalid input, without running the export', async () => {
+    const handle = await start({ exportId: randomUUID(), userId: '', tenantId: randomUUID() });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
+    expect(cause.type).toBe('ValidationError');
+    expect(cause.nonRetryable).toBe(true);
+    expect(cause.message).toMatch(/User ID is required/);
+    expect(cause.message).toMatch(/Environment ID is required/);
+    const history = await handle.fetchHistory();
+    expect((history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+  });
+
+  it('cancellation ends as `cancelled` once the activity has stopped', async () => {
+    const input = newInput('wait-for-cancel');
+    const handle = await start(input);
+    await expect.poll(() => attempts.get(input.exportId) ?? 0, { timeout: 15_000 }).toBe(1);
+    await handle.cancel();
+    const result: UserExportResult = await handle.result();
+    expect(result).toEqual({ status: 'cancelled' });
+    expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'cancelled', errorSummary: null }]);
+  });
+});
