@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, startStack } from './stack/index';
 import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
-import { bin, run } from './lib/run';
+import { bin, run, startBackground } from './lib/run';
 import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
 
 /**
@@ -60,7 +60,13 @@ try {
       counts.push({ suite: 'e2e (next build failed)', passed: 0, failed: 1, skipped: 0 });
     } else {
       const report = join(dataDir, 'playwright.json');
-      await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+      // The export worker runs beside the app, as in production.
+      const worker = await startBackground('worker', bin('tsx'), ['worker/index.ts'], env, /worker polling/);
+      try {
+        await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+      } finally {
+        await worker.stop();
+      }
       counts.push(await playwrightCounts('e2e', report));
     }
   }

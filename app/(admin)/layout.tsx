@@ -4,6 +4,7 @@ import { listEnvironments } from '@/lib/auth/admin.repository';
 import { currentAdmin } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/web-db';
 import { AppHeader } from './_components/app-header';
+import { ExportToasts } from './_components/export-toasts';
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const admin = await currentAdmin();
@@ -13,6 +14,8 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     <div className="min-h-screen">
       <AppHeader admin={admin} environments={environments} />
       <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+      {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
+      <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} />
     </div>
   );
 }

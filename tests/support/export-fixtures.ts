@@ -5,7 +5,7 @@ import type { Db } from '../../lib/db/client';
 import type { UserExportInput } from '../../lib/exports/export.contracts';
 
 /** A seeded user with at least `minEvents` events, and an admin of the same tenant. */
-export async function pickSeededUser(db: Db, minEvents: number, maxEvents = Number.MAX_SAFE_INTEGER) {
+export async function pickSeededUser(db: Db, minEvents: number, maxEvents = 2_000_000_000) {
   const { rows } = await sql<{ id: string; tenant_id: string; environment_id: string; email: string; events: number; admin_id: string }>`
     select u.id, u.tenant_id, u.environment_id, u.email, c.events,
       (select a.id from admins a where a.tenant_id = u.tenant_id and a.role = 'admin' limit 1) as admin_id

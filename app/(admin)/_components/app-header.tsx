@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import type { SessionAdmin } from '@/types/next-auth';
 import { EnvironmentSelect } from './environment-select';
+import { HealthBanner } from './health-banner';
 
 interface Props {
   admin: SessionAdmin;
@@ -16,7 +17,7 @@ export function AppHeader({ admin, environments }: Props) {
       <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
         <span className="font-semibold">Export Console</span>
         <span className="rounded bg-slate-100 px-2 py-0.5 text-sm text-slate-700" data-testid="tenant-name">{admin.tenantName}</span>
-        <nav className="flex gap-4 text-sm">
+        <nav aria-label="Main" className="flex gap-4 text-sm">
           <Link href="/users" className="hover:text-indigo-600">Users</Link>
           <Link href="/exports" className="hover:text-indigo-600">Exports</Link>
           {admin.role === 'admin' && <Link href="/audit" className="hover:text-indigo-600">Audit</Link>}
@@ -29,6 +30,7 @@ export function AppHeader({ admin, environments }: Props) {
           </button>
         </div>
       </div>
+      <HealthBanner />
     </header>
   );
 }

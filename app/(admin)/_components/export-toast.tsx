@@ -1,0 +1,33 @@
+'use client';
+
+import Link from 'next/link';
+import { useEffect } from 'react';
+import type { ExportDto } from '@/lib/exports/export.contracts';
+
+const autoHideMs = 10_000;
+
+function describe(item: ExportDto): string {
+  if (item.status === 'completed') return `Export of ${item.userEmail} completed`;
+  if (item.status === 'failed') return `Export of ${item.userEmail} failed: ${item.errorSummary ?? 'no details were recorded'}`;
+  return `Export of ${item.userEmail} was cancelled`;
+}
+
+export function ExportToast({ item, onDismiss }: { item: ExportDto; onDismiss: () => void }) {
+  useEffect(() => {
+    const timer = setTimeout(onDismiss, autoHideMs);
+    return () => clearTimeout(timer);
+  }, [onDismiss]);
+
+  const tone = item.status === 'completed' ? 'border-green-300' : item.status === 'failed' ? 'border-red-300' : 'border-amber-300';
+  return (
+    <div role="status" className={`pointer-events-auto flex items-start gap-3 rounded-lg border-l-4 ${tone} bg-white px-4 py-3 text-sm shadow-lg ring-1 ring-slate-200`}>
+      <div className="flex-1">
+        <p>{describe(item)}</p>
+        <Link href="/exports" className="mt-1 inline-block font-medium text-indigo-600 underline">View exports</Link>
+      </div>
+      <button type="button" onClick={onDismiss} aria-label="Dismiss notification" className="rounded px-1 text-slate-500 hover:bg-slate-100">
+        ×
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+'use client';
+
+import type { AuditEntryDto } from '@/lib/audit/audit.service';
+import { ApiErrorAlert } from '../../_components/api-error-alert';
+import { formatDateTime } from '../../_lib/format';
+import { useAuditLog } from '../_hooks/use-audit-log';
+
+const actionLabels: Record<AuditEntryDto['action'], string> = {
+  'export.requested': 'Requested export',
+  'export.cancelled': 'Cancelled export',
+  'export.downloaded': 'Downloaded export',
+  'auth.signed_in': 'Signed in',
+};
+
+export function AuditTable() {
+  const audit = useAuditLog();
+  const entries = audit.data?.pages.flatMap((page) => page.entries) ?? [];
+
+  return (
+    <div className="mt-4">
+      {audit.isError && <ApiErrorAlert error={audit.error} />}
+      {audit.isPending && <p className="text-sm text-slate-500">Loading the audit log…</p>}
+      {audit.isSuccess && (
+        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Action</th>
+                <th scope="col" className="px-4 py-2 font-medium">Admin</th>
+                <th scope="col" className="px-4 py-2 font-medium">User</th>
+                <th scope="col" className="px-4 py-2 font-medium">Time</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {entries.map((entry) => (
+                <tr key={entry.id}>
+                  <td className="px-4 py-2 font-medium">{actionLabels[entry.action] ?? entry.action}</td>
+                  <td className="px-4 py-2 text-slate-700">{entry.admin.email}</td>
+                  <td className="px-4 py-2 text-slate-700">{entry.userEmail ?? '—'}</td>
+                  <td className="px-4 py-2 text-slate-600">
+                    <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {entries.length === 0 && <p className="px-4 py-6 text-center text-sm text-slate-500">Nothing recorded yet.</p>}
+        </div>
+      )}
+      {audit.hasNextPage && (
+        <div className="mt-4 flex justify-center">
+          <button
+            type="button"
+            onClick={() => void audit.fetchNextPage()}
+            disabled={audit.isFetchingNextPage}
+            aria-busy={audit.isFetchingNextPage}
+            className="rounded-md border border-slate-300 bg-white px-4 py-1.5 text-sm hover:bg-slate-50 disabled:opacity-50"
+          >
+            Load more
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+'use client';
+
+import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts';
+import { ApiErrorAlert } from '../../_components/api-error-alert';
+import { formatBytes } from '../../_lib/format';
+import { useCancelExport } from '../_hooks/use-cancel-export';
+
+interface Props {
+  item: ExportDto;
+  canManage: boolean;
+}
+
+const viewerHint = "Viewers can't download or cancel exports; ask an admin.";
+
+/** Download (completed), Cancel (in flight) and the Temporal link of one export. */
+export function ExportActions({ item, canManage }: Props) {
+  const cancel = useCancelExport();
+  const inFlight = inFlightStatuses.includes(item.status);
+  // The object is deleted at expiresAt; a link to it would only lead to an error.
+  const expired = item.expiresAt !== null && Date.parse(item.expiresAt) <= Date.now();
+
+  return (
+    <div className="flex flex-col items-start gap-1 text-sm">
+      {item.status === 'completed' && (
+        <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          {expired ? (
+            <span className="text-slate-500">Expired</span>
+          ) : canManage ? (
+            // A plain link: the route answers 302 to a short-lived presigned URL, and the
+            // browser downloads the attachment from there.
+            <a href={`/api/exports/${item.id}/download`} className="font-medium text-indigo-600 underline hover:text-indigo-500">Download</a>
+          ) : (
+            <span className="text-slate-500" title={viewerHint}>Admins can download</span>
+          )}
+          {item.bytes !== null && <span className="text-xs text-slate-600">{formatBytes(item.bytes)}</span>}
+          {item.sha256 && (
+            <span className="font-mono text-xs text-slate-600" title={`SHA-256 ${item.sha256}`}>
+              sha256 {item.sha256.slice(0, 12)}
+            </span>
+          )}
+        </div>
+      )}
+      {inFlight && (
+        <button
+          type="button"
+          onClick={() => cancel.mutate(item.id)}
+          disabled={!canManage || cancel.isPending}
+          title={canManage ? undefined : viewerHint}
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
+        >
+          {cancel.isPending ? 'Cancelling…' : 'Cancel'}
+        </button>
+      )}
+      {item.workflowUrl && (
+        <a href={item.workflowUrl} target="_blank" rel="noreferrer" className="text-xs text-slate-600 underline hover:text-indigo-600">
+          View in Temporal
+        </a>
+      )}
+      {cancel.isError && <ApiErrorAlert error={cancel.error} className="text-xs" />}
+    </div>
+  );
+}

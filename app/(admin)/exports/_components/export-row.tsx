@@ -1,0 +1,30 @@
+import Link from 'next/link';
+import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts';
+import { formatDateTime } from '../../_lib/format';
+import { ExportActions } from './export-actions';
+import { ExportProgress } from './export-progress';
+import { StatusBadge } from './status-badge';
+
+export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boolean }) {
+  return (
+    <tr className="align-top">
+      <td className="px-4 py-3">
+        <Link href={`/exports?userId=${item.userId}`} className="font-medium hover:text-indigo-600 hover:underline" title="Show only this user's exports">
+          {item.userEmail}
+        </Link>
+      </td>
+      <td className="px-4 py-3 text-slate-700">{item.requestedBy.email}</td>
+      <td className="px-4 py-3 text-slate-600">
+        <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
+      </td>
+      <td className="px-4 py-3">
+        <StatusBadge status={item.status} />
+        {inFlightStatuses.includes(item.status) && <ExportProgress progress={item.progress} label={`Export progress for ${item.userEmail}`} />}
+        {item.status === 'failed' && item.errorSummary && <p className="mt-1 max-w-xs text-xs text-red-700">{item.errorSummary}</p>}
+      </td>
+      <td className="px-4 py-3">
+        <ExportActions item={item} canManage={canManage} />
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,42 @@
+'use client';
+
+import Link from 'next/link';
+import { ApiErrorAlert } from '../../_components/api-error-alert';
+import { useStartExport } from '../_hooks/use-start-export';
+
+interface Props {
+  userId: string;
+  email: string;
+  canExport: boolean;
+  /** id of the element explaining why viewers cannot export (aria-describedby). */
+  viewerHintId: string;
+}
+
+export const viewerExportHint = "Viewers can't start exports; ask an admin.";
+
+/** One user's Export button and, once clicked, what happened to the request. */
+export function ExportUserButton({ userId, email, canExport, viewerHintId }: Props) {
+  const start = useStartExport();
+  return (
+    <div className="flex flex-col items-end gap-1">
+      <button
+        type="button"
+        aria-label={`Export data for ${email}`}
+        disabled={!canExport || start.isPending}
+        title={canExport ? undefined : viewerExportHint}
+        aria-describedby={canExport ? undefined : viewerHintId}
+        onClick={() => start.mutate(userId)}
+        className="rounded-md bg-indigo-600 px-3 py-1 text-sm font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-50"
+      >
+        {start.isPending ? 'Starting…' : 'Export'}
+      </button>
+      {start.isSuccess && (
+        <p role="status" className="text-xs text-slate-600">
+          {start.data.created ? 'Export queued' : 'An export of this user is already running'} — see{' '}
+          <Link href="/exports" className="font-medium text-indigo-600 underline">Exports</Link>
+        </p>
+      )}
+      {start.isError && <ApiErrorAlert error={start.error} className="max-w-xs text-left text-xs" />}
+    </div>
+  );
+}

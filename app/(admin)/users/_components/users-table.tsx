@@ -1,0 +1,80 @@
+'use client';
+
+import { useId, useState } from 'react';
+import { ApiErrorAlert } from '../../_components/api-error-alert';
+import { useDebouncedValue } from '../../_hooks/use-debounced-value';
+import { useUsers } from '../_hooks/use-users';
+import { CursorPager } from './cursor-pager';
+import { viewerExportHint } from './export-user-button';
+import { UserRow } from './user-row';
+
+interface Props {
+  environmentId: string;
+  canExport: boolean;
+}
+
+type CursorStack = (string | undefined)[];
+
+export function UsersTable({ environmentId, canExport }: Props) {
+  const [searchInput, setSearchInput] = useState('');
+  const search = useDebouncedValue(searchInput.trim(), 300);
+  // The stack of cursors that led to the current page; a new search starts over at page 1.
+  const [paging, setPaging] = useState<{ search: string; cursors: CursorStack }>({ search: '', cursors: [undefined] });
+  const cursors = paging.search === search ? paging.cursors : [undefined];
+  const cursor = cursors.at(-1);
+
+  const users = useUsers(environmentId, search, cursor);
+  const viewerHintId = useId();
+  const nextCursor = users.data?.nextCursor ?? null;
+  // While a placeholder (the previous page) is shown its cursors are stale: no paging.
+  const settled = !users.isPlaceholderData && !users.isPending;
+
+  return (
+    <div className="mt-4">
+      <label className="block max-w-sm">
+        <span className="text-sm font-medium">Search users</span>
+        <input
+          type="search"
+          value={searchInput}
+          onChange={(e) => setSearchInput(e.target.value)}
+          placeholder="Email or name"
+          className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+        />
+      </label>
+      {!canExport && <p id={viewerHintId} className="sr-only">{viewerExportHint}</p>}
+
+      {users.isError && <ApiErrorAlert error={users.error} className="mt-4" />}
+      {users.isPending && <p className="mt-4 text-sm text-slate-500">Loading users…</p>}
+      {users.data && (
+        <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white" aria-busy={users.isFetching}>
+          <table className="w-full text-left text-sm">
+            <thead className="bg-slate-50 text-slate-600">
+              <tr>
+                <th scope="col" className="px-4 py-2 font-medium">Email</th>
+                <th scope="col" className="px-4 py-2 font-medium">Name</th>
+                <th scope="col" className="px-4 py-2 text-right font-medium">Events</th>
+                <th scope="col" className="px-4 py-2 font-medium">Last login</th>
+                <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {users.data.users.map((user) => (
+                <UserRow key={user.id} user={user} canExport={canExport} viewerHintId={viewerHintId} />
+              ))}
+            </tbody>
+          </table>
+          {users.data.users.length === 0 && (
+            <p className="px-4 py-6 text-center text-sm text-slate-500">{search ? `No users match “${search}”.` : 'No users in this environment yet.'}</p>
+          )}
+        </div>
+      )}
+      <CursorPager
+        pageNumber={cursors.length}
+        canGoBack={settled && cursors.length > 1}
+        canGoForward={settled && nextCursor !== null}
+        onPrevious={() => setPaging({ search, cursors: cursors.slice(0, -1) })}
+        onNext={() => nextCursor && setPaging({ search, cursors: [...cursors, nextCursor] })}
+      />
+    </div>
+  );
+}
