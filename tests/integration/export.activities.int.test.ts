@@ -4,6 +4,7 @@ import { CancelledFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
+import type { ExportFileResult } from '../../lib/exports/export.contracts';
 import { objectSize } from '../../lib/storage/multipart-upload';
 import { createS3Client } from '../../lib/storage/s3';
 import { createExportActivities } from '../../worker/activities/export.activities';
@@ -39,7 +40,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     const mock = new MockActivityEnvironment();
     const beats: number[] = [];
     mock.on('heartbeat', (details: { rowsExported: number }) => beats.push(details.rowsExported));
-    const result = await mock.run(activities.exportUserData, input);
+    const result = (await mock.run(activities.exportUserData, input)) as ExportFileResult;
 
     expect(result.rows).toBe(bigUser.events);
     expect(beats.length).toBeGreaterThan(1);
