@@ -51,7 +51,7 @@ export function ExportActions({ item, canManage }: Props) {
           {cancel.isPending ? 'Cancelling…' : 'Cancel'}
         </button>
       )}
-      {item.workflowUrl && (
+      {item.workflowUrl && /^https?:\/\//.test(item.workflowUrl) && (
         <a href={item.workflowUrl} target="_blank" rel="noreferrer" className="text-xs text-slate-600 underline hover:text-indigo-600">
           View in Temporal
         </a>
