@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { errorStatus } from '../errors';
+import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, userIdParamsSchema } from '../exports/export.contracts';
+import { listUsersQuerySchema } from '../users/user.contracts';
+import { pageQuerySchema } from './pagination.contracts';
+
+/**
+ * OpenAPI 3.1 built from the same zod schemas that validate requests, so the document
+ * cannot drift from the code. Response shapes without a request-side schema are declared here.
+ */
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+const errorBody = z.object({
+  error: z.object({ code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus]), message: z.string(), hint: z.string() }),
+});
+const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), eventCount: z.number().int(), createdAt: z.iso.datetime(), lastLoginAt: z.iso.datetime().nullable() });
+const auditEntry = z.object({
+  id: z.uuid(),
+  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'auth.signed_in']),
+  createdAt: z.iso.datetime(),
+  admin: z.object({ id: z.uuid(), email: z.string() }),
+  exportId: z.uuid().nullable(),
+  userEmail: z.string().nullable(),
+});
+const check = z.object({ ok: z.boolean() });
+const health = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }).optional(),
+});
+
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+    schema: jsonSchema(field as z.ZodType),
+  }));
+}
+
+const content = (schema: z.ZodType) => ({ 'application/json': { schema: jsonSchema(schema) } });
+const errors = (...codes: (keyof typeof errorStatus)[]) =>
+  Object.fromEntries(codes.map((code) => [String(errorStatus[code]), { description: code, content: content(errorBody) }]));
+const exportBody = z.object({ export: exportDtoSchema });
+
+export function openApiDocument() {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Export Console API', version: '1.0.0', description: 'Tenant and environment come from the session cookie, never from the request.' },
+    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'next-auth.session-token' } } },
+    security: [{ session: [] }],
+    paths: {
+      '/api/users': {
+        get: { summary: "The session environment's users with event counts", parameters: parameters(listUsersQuerySchema, 'query'), responses: { '200': { description: 'A page of users', content: content(z.object({ users: z.array(userDto), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
+      },
+      '/api/users/{userId}/exports': {
+        post: { summary: 'Start an export of one user (or return the one in flight)', parameters: parameters(userIdParamsSchema, 'path'), responses: { '202': { description: 'Started; Location: /api/exports/{id}', content: content(exportBody) }, '200': { description: 'An export of this user is already queued or running', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable') } },
+      },
+      '/api/exports': {
+        get: { summary: 'Export history, newest first', parameters: parameters(listExportsQuerySchema, 'query'), responses: { '200': { description: 'A page of exports', content: content(z.object({ exports: z.array(exportDtoSchema), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
+      },
+      '/api/exports/{id}': {
+        get: { summary: 'One export with its progress (never waits on the workflow)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '200': { description: 'The export', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'not_found', 'unavailable') } },
+      },
+      '/api/exports/{id}/download': {
+        get: { summary: 'Redirect to a fresh presigned download URL', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+      },
+      '/api/exports/{id}/cancel': {
+        post: { summary: 'Cancel a queued or running export', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+      },
+      '/api/audit': {
+        get: { summary: "The tenant's audit log, newest first (admins)", parameters: parameters(pageQuerySchema, 'query'), responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntry), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') } },
+      },
+      '/api/health': {
+        get: { summary: 'Dependency status (details for signed-in admins only)', security: [], responses: { '200': { description: 'Up', content: content(health) }, '503': { description: 'A dependency is down', content: content(health) } } },
+      },
+    },
+  };
+}

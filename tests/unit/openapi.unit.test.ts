@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { openApiDocument } from '../../lib/http/openapi';
+
+describe('OpenAPI document', () => {
+  const doc = openApiDocument();
+
+  it('is OpenAPI 3.1 and lists every route', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/audit',
+      '/api/exports',
+      '/api/exports/{id}',
+      '/api/exports/{id}/cancel',
+      '/api/exports/{id}/download',
+      '/api/health',
+      '/api/users',
+      '/api/users/{userId}/exports',
+    ]);
+  });
+
+  it('derives parameters from the validating schemas', () => {
+    const params = doc.paths['/api/exports'].get.parameters;
+    const limit = params.find((p) => p.name === 'limit')!;
+    expect(limit).toMatchObject({ in: 'query', required: false, schema: { maximum: 100, minimum: 1, default: 20 } });
+    const status = params.find((p) => p.name === 'status')!;
+    expect(status.schema).toMatchObject({ enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] });
+    expect(doc.paths['/api/exports/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
+  });
+
+  it('documents the error shape on error responses', () => {
+    const responses: Record<string, unknown> = doc.paths['/api/exports/{id}'].get.responses;
+    const notFound = responses['404'] as { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
+    expect(notFound.content['application/json'].schema.properties).toHaveProperty('error');
+  });
+});
