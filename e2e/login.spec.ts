@@ -35,3 +35,29 @@ test.describe('login page (production build)', () => {
     await expect(page).toHaveURL(/\/login/);
   });
 });
+
+test.describe('sign-in throttling', () => {
+  test('repeated failures for one email are refused with a wait, in the form and the API', async ({ page }) => {
+    // An address no other test uses, so the count starts at zero.
+    const email = `throttle-${Date.now()}@acme.test`;
+    await page.goto('/login');
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(`wrong-${attempt}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.locator('form').getByRole('alert')).toHaveText('Wrong email or password.');
+      await page.getByLabel('Password').fill('');
+    }
+    await page.getByLabel('Password').fill('wrong-6');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.locator('form').getByRole('alert')).toHaveText(/^Too many failed sign-in attempts\. Try again in (1[0-5] minutes|\d+ seconds)\.$/);
+
+    const csrf = (await (await page.request.get('/api/auth/csrf')).json()) as { csrfToken: string };
+    const response = await page.request.post('/api/auth/callback/credentials', {
+      form: { email, password: 'export-demo', csrfToken: csrf.csrfToken, json: 'true' },
+    });
+    expect(response.status()).toBe(429);
+    expect(Number(response.headers()['retry-after'])).toBeGreaterThan(800);
+    expect((await response.json()).error.code).toBe('rate_limited');
+  });
+});

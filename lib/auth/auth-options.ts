@@ -6,6 +6,7 @@ import { webEnv } from '../env';
 import { findAdminByEmail, findEnvironment, listEnvironments } from './admin.repository';
 import { decoyHash, verifyPassword } from './password';
 import { recordAudit } from '../audit/audit.repository';
+import { clientAddress, recordSignInAttempt } from './sign-in-throttle';
 
 const credentialsSchema = z.object({
   email: z.string().trim().toLowerCase().max(320).pipe(z.email()),
@@ -26,13 +27,15 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        async authorize(credentials) {
+        async authorize(credentials, req) {
           const parsed = credentialsSchema.safeParse(credentials ?? {});
           if (!parsed.success) return null;
           const db = getDb();
           const admin = await findAdminByEmail(db, parsed.data.email);
           // Compare against a decoy when the email is unknown: same work, same timing.
           const ok = await verifyPassword(parsed.data.password, admin?.password_hash ?? (await decoyHash()));
+          // The throttle itself is checked before this runs (app/api/auth/[...nextauth]/route.ts).
+          await recordSignInAttempt(db, { email: parsed.data.email, client: clientAddress(req.headers ?? {}) }, Boolean(admin && ok));
           if (!admin || !ok) return null;
           const [environment] = await listEnvironments(db, admin.tenant_id);
           if (!environment) return null;

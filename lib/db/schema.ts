@@ -90,6 +90,14 @@ export interface AuditLogTable {
   created_at: CreatedAt;
 }
 
+export interface SignInAttemptTable {
+  id: Generated<string>;
+  email: string;
+  client: string;
+  succeeded: boolean;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   tenants: TenantTable;
   environments: EnvironmentTable;
@@ -98,6 +106,7 @@ export interface Database {
   events: EventTable;
   exports: ExportTable;
   audit_log: AuditLogTable;
+  sign_in_attempts: SignInAttemptTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

@@ -26,26 +26,34 @@ export const TOOLS: Record<Tool, ToolSpec> = {
 };
 
 type Log = (line: string) => void;
+type Env = Record<string, string | undefined>;
+
+export interface ResolveOptions {
+  log?: Log;
+  /** Where TEMPORAL_CLI_PATH, PATH and the cache dir variables are read; defaults to process.env. */
+  env?: Env;
+}
 const PROGRESS_EVERY_MS = 10_000;
 const DOWNLOAD_TIMEOUT_MS = 180_000;
 
-export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+export function cacheRoot(env: Env = process.env): string {
   return env.EXPORT_CONSOLE_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'export-console');
 }
 
 /** The version is in the path because a `go install` build reports itself as 0.0.0-DEV. */
-export function cachedToolPath(tool: Tool): string {
-  return path.join(toolsDir(), `${tool}-${TOOLS[tool].version}`, tool);
+export function cachedToolPath(tool: Tool, env: Env = process.env): string {
+  return path.join(toolsDir(env), `${tool}-${TOOLS[tool].version}`, tool);
 }
 
-const toolsDir = () => path.join(cacheRoot(), 'tools');
+const toolsDir = (env: Env) => path.join(cacheRoot(env), 'tools');
 
-export async function resolveTool(tool: Tool, opts: { log?: Log } = {}): Promise<string> {
+export async function resolveTool(tool: Tool, opts: ResolveOptions = {}): Promise<string> {
   const log = opts.log ?? ((line: string) => console.error(line));
+  const env = opts.env ?? process.env;
   const spec = TOOLS[tool];
   const tried: string[] = [];
 
-  const explicit = process.env[spec.envVar];
+  const explicit = env[spec.envVar];
   if (explicit) {
     const full = path.resolve(explicit);
     if (await isExecutable(full)) return full;
@@ -53,18 +61,18 @@ export async function resolveTool(tool: Tool, opts: { log?: Log } = {}): Promise
   }
   tried.push(`${spec.envVar}: not set`);
 
-  const onPath = await findOnPath(tool);
+  const onPath = await findOnPath(tool, env);
   if (onPath) return onPath;
   tried.push(`PATH: no ${tool}`);
 
-  const cached = cachedToolPath(tool);
+  const cached = cachedToolPath(tool, env);
   if (await isExecutable(cached)) return cached;
   tried.push(`cache: no ${cached}`);
 
-  const go = await findOnPath('go');
+  const go = await findOnPath('go', env);
   if (go) {
     try {
-      return await buildWithGo(tool, go, log);
+      return await buildWithGo(tool, go, env, log);
     } catch (err) {
       tried.push(`go install: ${errorText(err)}`);
     }
@@ -74,7 +82,7 @@ export async function resolveTool(tool: Tool, opts: { log?: Log } = {}): Promise
 
   if (tool === 'temporal') {
     try {
-      return await downloadTemporalDevServer(log);
+      return await downloadTemporalDevServer(env, log);
     } catch (err) {
       tried.push(`@temporalio/testing download: ${errorText(err)}`);
     }
@@ -90,9 +98,9 @@ export async function resolveTool(tool: Tool, opts: { log?: Log } = {}): Promise
 }
 
 /** Resolves both tools in parallel and prints their paths (CI warms the cache with this). */
-export async function installTools(opts: { log?: Log } = {}): Promise<Record<Tool, string>> {
+export async function installTools(opts: ResolveOptions = {}): Promise<Record<Tool, string>> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const [temporal, versitygw] = await Promise.all([resolveTool('temporal', { log }), resolveTool('versitygw', { log })]);
+  const [temporal, versitygw] = await Promise.all([resolveTool('temporal', { ...opts, log }), resolveTool('versitygw', { ...opts, log })]);
   log(`temporal: ${temporal}`);
   log(`versitygw: ${versitygw}`);
   return { temporal, versitygw };
@@ -100,17 +108,18 @@ export async function installTools(opts: { log?: Log } = {}): Promise<Record<Too
 
 // ---------------------------------------------------------------------------------------
 
-async function buildWithGo(tool: Tool, go: string, log: Log): Promise<string> {
+async function buildWithGo(tool: Tool, go: string, env: Env, log: Log): Promise<string> {
   const spec = TOOLS[tool];
-  const target = cachedToolPath(tool);
-  await mkdir(toolsDir(), { recursive: true });
-  return withLock(path.join(toolsDir(), `.${tool}-${spec.version}.lock`), tool, log, async () => {
+  const target = cachedToolPath(tool, env);
+  const dir = toolsDir(env);
+  await mkdir(dir, { recursive: true });
+  return withLock(path.join(dir, `.${tool}-${spec.version}.lock`), tool, log, async () => {
     // Whoever held the lock before us may have just built it.
     if (await isExecutable(target)) return target;
-    await removeStaleBuildDirs(tool);
+    await removeStaleBuildDirs(dir, tool);
     // GOBIN points at a temp dir on the same filesystem; the rename below is atomic, so
     // a killed build never leaves a half-written binary where the cache lookup finds it.
-    const buildDir = path.join(toolsDir(), `.build-${tool}-${process.pid}-${Date.now()}`);
+    const buildDir = path.join(dir, `.build-${tool}-${process.pid}-${Date.now()}`);
     await mkdir(buildDir, { recursive: true });
     try {
       const label = `building ${tool} ${spec.version} with go install (first time only, about ${spec.buildMinutes} min)…`;
@@ -118,7 +127,7 @@ async function buildWithGo(tool: Tool, go: string, log: Log): Promise<string> {
       const started = Date.now();
       const timer = setInterval(() => log(`${label} ${Math.round((Date.now() - started) / 1000)}s`), PROGRESS_EVERY_MS);
       try {
-        await runGoInstall(go, `${spec.module}@${spec.version}`, buildDir);
+        await runGoInstall(go, `${spec.module}@${spec.version}`, buildDir, env);
       } finally {
         clearInterval(timer);
       }
@@ -132,10 +141,12 @@ async function buildWithGo(tool: Tool, go: string, log: Log): Promise<string> {
   });
 }
 
-function runGoInstall(go: string, moduleAtVersion: string, gobin: string): Promise<void> {
+function runGoInstall(go: string, moduleAtVersion: string, gobin: string, env: Env): Promise<void> {
   return new Promise((resolve, reject) => {
     const output = new LineRing();
-    const child = spawn(go, ['install', moduleAtVersion], { env: { ...process.env, GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const childEnv: Env = { ...env, GOBIN: gobin };
+    // The cast: Next's types declare NODE_ENV required on ProcessEnv.
+    const child = spawn(go, ['install', moduleAtVersion], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
     child.once('error', reject);
@@ -194,18 +205,18 @@ async function isStaleLock(lockDir: string): Promise<boolean> {
   }
 }
 
-async function removeStaleBuildDirs(tool: Tool): Promise<void> {
+async function removeStaleBuildDirs(dir: string, tool: Tool): Promise<void> {
   // Only called under the tool's lock, so no build of this tool is in progress.
-  for (const name of await readdir(toolsDir())) {
-    if (name.startsWith(`.build-${tool}-`)) await rm(path.join(toolsDir(), name), { recursive: true, force: true });
+  for (const name of await readdir(dir)) {
+    if (name.startsWith(`.build-${tool}-`)) await rm(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
 /** Last resort: the dev server the Temporal TS SDK downloads for its own tests. */
-async function downloadTemporalDevServer(log: Log): Promise<string> {
-  const downloadDir = path.join(toolsDir(), 'temporal-download');
+async function downloadTemporalDevServer(env: Env, log: Log): Promise<string> {
+  const downloadDir = path.join(toolsDir(env), 'temporal-download');
   await mkdir(downloadDir, { recursive: true });
-  return withLock(path.join(toolsDir(), '.temporal-download.lock'), 'temporal', log, async () => {
+  return withLock(path.join(toolsDir(env), '.temporal-download.lock'), 'temporal', log, async () => {
     const existing = await findTemporalIn(downloadDir);
     if (existing) return existing;
     log('downloading the Temporal dev server via @temporalio/testing…');
@@ -244,8 +255,8 @@ async function findTemporalIn(dir: string): Promise<string | undefined> {
   return undefined;
 }
 
-export async function findOnPath(name: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+export async function findOnPath(name: string, env: Env = process.env): Promise<string | undefined> {
+  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const full = path.resolve(dir, name);
     if (await isExecutable(full)) return full;

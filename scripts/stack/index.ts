@@ -83,8 +83,8 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
 
   // Binaries first: a missing tool fails fast, before anything is started.
   const [temporalBin, s3Bin] = await Promise.all([
-    want.temporal ? resolveTool('temporal', { log }) : undefined,
-    want.s3 ? resolveTool('versitygw', { log }) : undefined,
+    want.temporal ? resolveTool('temporal', { log, env }) : undefined,
+    want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
   ]);
 
   const started = Date.now();

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as coreTables from './20261125210000_core_tables';
 import * as exportsAndAudit from './20261125210100_exports_and_audit';
+import * as signInAttempts from './20261125220000_sign_in_attempts';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -9,6 +10,7 @@ import * as exportsAndAudit from './20261125210100_exports_and_audit';
 const migrations: Record<string, Migration> = {
   '20261125210000_core_tables': coreTables,
   '20261125210100_exports_and_audit': exportsAndAudit,
+  '20261125220000_sign_in_attempts': signInAttempts,
 };
 
 export const migrationProvider: MigrationProvider = {
