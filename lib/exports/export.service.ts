@@ -20,6 +20,7 @@ interface Actor {
   id: string;
 }
 
+const userNotFound = () => new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
 const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
 
 function dto(row: repo.ExportView): ExportDto {
@@ -43,9 +44,7 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
   const env = sharedEnv();
   const outcome = await db.transaction().execute(async (tx) => {
     await repo.lockTenantForExports(tx, scope.tenantId);
-    if (!(await findUser(tx, scope, userId))) {
-      throw new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
-    }
+    if (!(await findUser(tx, scope, userId))) throw userNotFound();
     const existing = await repo.findInFlightExportForUser(tx, scope, userId);
     if (existing) return { id: existing.id, created: false };
     await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
@@ -87,6 +86,8 @@ export async function listExports(
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const afterDate = after ? new Date(after.sortKey) : undefined;
   if (afterDate && Number.isNaN(afterDate.getTime())) throw invalidCursor();
+  // Filtering by a user this environment does not have is a 404, like any other lookup.
+  if (query.userId && !(await findUser(getDb(), scope, query.userId))) throw userNotFound();
   const rows = await repo.listExports(getDb(), scope, {
     userId: query.userId,
     status: query.status,
