@@ -1,7 +1,7 @@
 import { Runtime } from '@temporalio/worker';
 import { createPool, dbFromPool } from '../lib/db/client';
 import { sharedEnv } from '../lib/env';
-import { createS3Client } from '../lib/storage/s3';
+import { createWorkerS3Client } from '../lib/storage/s3';
 import { createWorkers } from './create-workers';
 
 /**
@@ -14,7 +14,7 @@ Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
 // Each running export holds one client for its COPY stream, plus a few for updates.
 const pool = createPool(env.DATABASE_URL, env.WORKER_MAX_CONCURRENT_ACTIVITIES * 2 + 2);
 const db = dbFromPool(pool);
-const s3 = createS3Client(env);
+const s3 = createWorkerS3Client(env);
 const { workers, connection } = await createWorkers({ env, db, pool, s3 });
 console.log(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
 try {

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
+import { retryTransient } from '../retry';
 import { abortOpenUploads, objectSize, uploadStream } from '../storage/multipart-upload';
 import type { ExportFileResult, UserExportInput } from './export.contracts';
 import { createExportArchive } from './export-archive';
@@ -35,7 +36,7 @@ export interface ExportRunOptions {
  * the object's size equal to the bytes written.
  */
 export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, options: ExportRunOptions = {}): Promise<ExportFileResult> {
-  const subject = await findExportSubject(deps.db, input);
+  const subject = await retryTransient(() => findExportSubject(deps.db, input), { signal: options.signal });
   if (!subject) {
     throw new AppError('not_found', `User ${input.userId} was not found in this environment`, 'The user may have been deleted; refresh the users list.');
   }
@@ -46,8 +47,9 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
   // A previous attempt killed mid-upload leaves its multipart upload open: close it first.
   await abortOpenUploads(deps.s3, deps.bucket, objectKey);
 
-  const client = await deps.pool.connect();
+  const client = await retryTransient(() => deps.pool.connect(), { signal: options.signal });
   let progressTimer: NodeJS.Timeout | undefined;
+  let failed = false;
   try {
     const archive = createExportArchive({
       profileCsv: profileCsv(subject),
@@ -93,12 +95,13 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       options.signal?.removeEventListener('abort', onAbort);
     }
   } catch (error) {
+    failed = true;
     // Whatever went wrong, leave no open multipart upload behind.
     await abortOpenUploads(deps.s3, deps.bucket, objectKey).catch(() => {});
     throw error;
   } finally {
     clearInterval(progressTimer);
     // A client whose COPY was cut short is in an unknown state: discard it.
-    client.release(options.signal?.aborted ? true : undefined);
+    client.release(failed || undefined);
   }
 }

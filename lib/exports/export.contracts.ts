@@ -40,6 +40,8 @@ export interface ExportFileResult {
   rows: number;
   bytes: number;
   sha256: string;
+  /** Heartbeats the export activity sent (benchmarks report it). */
+  heartbeats?: number;
 }
 
 export type UserExportResult =

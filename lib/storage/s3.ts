@@ -1,4 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SharedEnv } from '../env';
 
 type S3Env = Pick<
@@ -10,7 +11,7 @@ type S3Env = Pick<
  * S3 client for the server's own calls. With no endpoint and no keys it falls back to
  * the AWS SDK's defaults (AWS S3, credentials from the environment or instance role).
  */
-export function createS3Client(env: S3Env, endpoint: string | undefined = env.S3_ENDPOINT): S3Client {
+export function createS3Client(env: S3Env, endpoint: string | undefined = env.S3_ENDPOINT, options: { patient?: boolean } = {}): S3Client {
   return new S3Client({
     region: env.S3_REGION,
     endpoint,
@@ -19,13 +20,26 @@ export function createS3Client(env: S3Env, endpoint: string | undefined = env.S3
       env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
         ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
         : undefined,
-    // Retries with backoff are the SDK's; keep them few so an outage surfaces quickly
-    // to the caller, which has its own retry policy.
-    maxAttempts: 3,
+    // The web app keeps the SDK's few quick retries so an outage surfaces as a prompt 503.
+    ...(options.patient ? patientRetries : { maxAttempts: 3 }),
   });
 }
 
 /** Client whose signatures are valid for the address the browser reaches. */
 export function createPublicS3Client(env: S3Env): S3Client {
   return createS3Client(env, env.S3_PUBLIC_ENDPOINT ?? env.S3_ENDPOINT);
+}
+
+/**
+ * For the worker: each S3 call retries for about 45 s (1, 2, 4, 8, 8, 8, 8, 8 s) before
+ * failing, so a short storage outage is ridden out inside one activity attempt while the
+ * activity keeps heartbeating; a longer one fails the attempt and Temporal retries.
+ */
+const patientRetries = {
+  retryStrategy: new ConfiguredRetryStrategy(9, (attempt: number) => Math.min(8_000, 1_000 * 2 ** (attempt - 1))),
+};
+
+/** The worker's S3 client: patient retries. */
+export function createWorkerS3Client(env: S3Env): S3Client {
+  return createS3Client(env, env.S3_ENDPOINT, { patient: true });
 }
