@@ -9,11 +9,12 @@ import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-cou
 /**
  * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3 on free ports, data
  * in a temp dir), torn down at the end. Suites: unit, integration (vitest), e2e
- * (Playwright on the production build in Chromium). `npm test -- --only=unit,e2e` runs a
+ * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
+ * on purpose). `npm test -- --only=unit,e2e` runs a
  * subset. Ends with one line `N passed, N failed` summing every suite.
  */
 const suites = new Set(
-  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'unit,integration,e2e').split(','),
+  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'unit,integration,e2e,faults').split(','),
 );
 
 // Tests always get their own stack: a developer's DATABASE_URL must never be written to.
@@ -47,29 +48,33 @@ try {
   const appUrl = `http://127.0.0.1:${appPort}`;
   const env: Record<string, string | undefined> = { ...base, ...stack?.env, ...appEnv(base, appUrl), NEXTAUTH_SECRET: randomSecret(), APP_PORT: String(appPort), APP_URL: appUrl };
 
-  for (const project of ['unit', 'integration'] as const) {
-    if (!suites.has(project)) continue;
+  const vitest = async (project: 'unit' | 'integration' | 'faults') => {
     const report = join(dataDir, `vitest-${project}.json`);
     await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { env });
     counts.push(await vitestCounts(project, report));
+  };
+  if (suites.has('unit')) await vitest('unit');
+  if (suites.has('integration')) await vitest('integration');
+
+  // The end-to-end and fault suites run the production build.
+  const needsBuild = suites.has('e2e') || suites.has('faults');
+  const built = needsBuild && (await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } })) === 0;
+  if (needsBuild && !built) counts.push({ suite: 'next build', passed: 0, failed: 1, skipped: 0 });
+
+  if (suites.has('e2e') && built) {
+    const report = join(dataDir, 'playwright.json');
+    // The export worker runs beside the app, as in production.
+    const worker = await startBackground('worker', bin('tsx'), ['worker/index.ts'], env, /worker polling/);
+    try {
+      await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+    } finally {
+      await worker.stop();
+    }
+    counts.push(await playwrightCounts('e2e', report));
   }
 
-  if (suites.has('e2e')) {
-    const built = await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } });
-    if (built !== 0) {
-      counts.push({ suite: 'e2e (next build failed)', passed: 0, failed: 1, skipped: 0 });
-    } else {
-      const report = join(dataDir, 'playwright.json');
-      // The export worker runs beside the app, as in production.
-      const worker = await startBackground('worker', bin('tsx'), ['worker/index.ts'], env, /worker polling/);
-      try {
-        await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
-      } finally {
-        await worker.stop();
-      }
-      counts.push(await playwrightCounts('e2e', report));
-    }
-  }
+  // Faults bring up private stacks of their own and break them on purpose.
+  if (suites.has('faults') && built) await vitest('faults');
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   counts.push({ suite: 'setup', passed: 0, failed: 1, skipped: 0 });

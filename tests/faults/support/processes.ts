@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface ChildHandle {
+  process: ChildProcess;
+  output(): string;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | string>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+/** Spawns a child and resolves once its output matches `ready`. */
+function startChild(args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 90_000): Promise<ChildHandle> {
+  // One process (node with tsx's loader), so signals reach the code under test directly.
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
+  const handle: ChildHandle = { process: child, output: () => output, exited, kill: (signal) => void child.kill(signal) };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms:\n${output.slice(-3000)}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (ready.test(output)) {
+        clearTimeout(timer);
+        resolve(handle);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited (${code}) before ready:\n${output.slice(-3000)}`));
+    });
+  });
+}
+
+export function startWorker(env: Record<string, string>): Promise<ChildHandle> {
+  return startChild(['--import', 'tsx', 'worker/index.ts'], env, /worker polling/);
+}
+
+/** The production build (`next build` must have run; scripts/test.ts does it first). */
+export function startWeb(env: Record<string, string>, port: number): Promise<ChildHandle> {
+  return startChild(['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], env, /Ready in/);
+}
