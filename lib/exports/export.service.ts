@@ -110,7 +110,7 @@ export async function cancelExport(scope: Scope, actor: Actor, id: string): Prom
   }
   const client = await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e)));
   try {
-    await client.connection.withDeadline(Date.now() + 10_000, () => client.workflow.getHandle(row.workflow_id).cancel());
+    await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(row.workflow_id).cancel());
   } catch (error) {
     if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
     // No workflow behind it (it never started): end the row here.

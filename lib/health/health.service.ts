@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { getDb } from '../db/web-db';
 import { sharedEnv } from '../env';
 import { createS3Client } from '../storage/s3';
-import { getTemporalClient } from '../temporal/client';
+import { getTemporalClient, resetTemporalClient } from '../temporal/client';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -54,7 +54,10 @@ export async function checkHealth(): Promise<HealthReport> {
     ok(() => s3.send(new HeadBucketCommand({ Bucket: env.S3_BUCKET }))),
     lastWorkerPoll().then(
       (at) => ({ temporal: true, at }),
-      () => ({ temporal: false, at: null }),
+      () => {
+        resetTemporalClient();
+        return { temporal: false, at: null };
+      },
     ),
   ]);
   const worker = { ok: lastSeen.at !== null && Date.now() - lastSeen.at.getTime() < workerFreshnessMs, lastSeenAt: lastSeen.at?.toISOString() ?? null };

@@ -20,3 +20,13 @@ export function getTemporalClient(): Promise<Client> {
   }
   return cache.__exportConsoleTemporal;
 }
+
+/**
+ * Drops the cached client after Temporal proved unreachable, so the next request dials a
+ * fresh connection instead of waiting out a broken channel's reconnect backoff.
+ */
+export function resetTemporalClient(): void {
+  const stale = cache.__exportConsoleTemporal;
+  cache.__exportConsoleTemporal = undefined;
+  void stale?.then((client) => client.connection.close()).catch(() => {});
+}

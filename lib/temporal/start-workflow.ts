@@ -1,9 +1,11 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { AppError } from '../errors';
+import { resetTemporalClient } from './client';
 import { isRegisteredWorkflow, taskQueueName, workflowRegistry, type WorkflowType } from './registry';
 
 /** Temporal unreachable → 503 with a hint, never a hang or a 500. */
 export function temporalUnavailable(cause: unknown): AppError {
+  resetTemporalClient();
   return new AppError('unavailable', 'The workflow service (Temporal) is unavailable', 'Exports cannot start or change right now; try again in a minute.', {
     retryAfterSeconds: 30,
     cause,
@@ -22,7 +24,7 @@ export async function startRegisteredWorkflow(
   if (!isRegisteredWorkflow(type)) throw new Error(`Workflow type ${String(type)} is not registered`);
   try {
     // A deadline so a Temporal outage becomes a prompt 503 rather than gRPC's long retries.
-    await client.connection.withDeadline(Date.now() + 10_000, () =>
+    await client.connection.withDeadline(Date.now() + 5_000, () =>
       client.workflow.start(type, {
         taskQueue: taskQueueName(workflowRegistry[type].queue, params.env),
         workflowId: params.workflowId,

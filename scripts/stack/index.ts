@@ -143,7 +143,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   }
   if (running.length > 0) log(`started ${running.map((r) => r.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
 
-  return { env: { ...passThrough(env, want), ...out }, urls, stop };
+  return { env: ordered({ ...passThrough(env, want), ...out }), urls, stop };
 }
 
 /** Values for the services the environment provides itself. */
@@ -203,6 +203,26 @@ function listenOnce(port: number): Promise<number> {
       server.close(() => resolve(bound));
     });
   });
+}
+
+const ENV_ORDER = [
+  'DATABASE_URL',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_UI_URL',
+  'S3_ENDPOINT',
+  'S3_PUBLIC_ENDPOINT',
+  'S3_REGION',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
+  'S3_FORCE_PATH_STYLE',
+];
+
+/** Same key order every run, whichever service came up first (the CLI prints it). */
+function ordered(env: Record<string, string>): Record<string, string> {
+  const rank = (key: string) => (ENV_ORDER.includes(key) ? ENV_ORDER.indexOf(key) : ENV_ORDER.length);
+  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => rank(a) - rank(b)));
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

@@ -61,7 +61,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       // Only chowns the data dir when the user exists; useradd only on opt-in (see above).
       createPostgresUser: asRoot,
-      onLog: (message: unknown) => output.push(`${String(message)}\n`),
+      onLog: (message: unknown) => output.push(String(message)),
       onError: (message: unknown) => output.push(`${message instanceof Error ? message.message : String(message)}\n`),
     });
 

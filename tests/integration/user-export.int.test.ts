@@ -8,6 +8,7 @@ import { createS3Client } from '../../lib/storage/s3';
 import { getObjectBytes, insertQueuedExport, pickSeededUser } from '../support/export-fixtures';
 import { startRealWorker, type RealWorkerHarness } from '../support/worker';
 import { readZip } from '../support/zip';
+import { saveHistory } from '../support/histories';
 
 let harness: RealWorkerHarness;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -32,6 +33,7 @@ describe('user export through a real worker, Postgres and S3', () => {
     )) as UserExportResult;
     expect(result.status).toBe('completed');
     if (result.status !== 'completed') return;
+    await saveHistory(harness.client, `user-export-${input.exportId}`, 'completed-real-export');
 
     const row = await harness.db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'completed', rows_exported: user.events, rows_total: user.events, bytes: result.bytes, sha256: result.sha256 });

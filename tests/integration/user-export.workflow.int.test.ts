@@ -10,6 +10,7 @@ import { sharedEnv } from '../../lib/env';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
 import type { FinishExportInput } from '../../worker/activities/export.activities';
 import { quietTemporalLogs } from '../support/worker';
+import { saveHistory } from '../support/histories';
 
 /**
  * UserExportWorkflow on the real Temporal dev server with mocked activities: the workflow's
@@ -88,7 +89,9 @@ afterAll(async () => {
 describe('UserExportWorkflow (mocked activities, real dev server)', () => {
   it('returns the completed file and records no failure', async () => {
     const input = newInput('succeed');
-    const result: UserExportResult = await (await start(input)).result();
+    const handle = await start(input);
+    const result: UserExportResult = await handle.result();
+    await saveHistory(client, handle.workflowId, 'mocked-completed');
     expect(result).toEqual({ status: 'completed', objectKey: `exports/k/${input.exportId}.zip`, fileName: 'f.zip', rows: 42, bytes: 1000, sha256: 'a'.repeat(64) });
     expect(attempts.get(input.exportId)).toBe(1);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([]);
@@ -96,7 +99,9 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
 
   it('after 3 failed attempts returns `failed` with a summary instead of throwing', async () => {
     const input = newInput('fail');
-    const result: UserExportResult = await (await start(input)).result();
+    const handle = await start(input);
+    const result: UserExportResult = await handle.result();
+    await saveHistory(client, handle.workflowId, 'mocked-failed-after-retries');
     expect(result).toEqual({ status: 'failed', errorSummary: 'The export failed after 3 attempts: S3 said no' });
     expect(attempts.get(input.exportId)).toBe(3);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: result.status === 'failed' ? result.errorSummary : '' }]);
@@ -113,6 +118,7 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     expect(cause.message).toMatch(/Environment ID is required/);
     const history = await handle.fetchHistory();
     expect((history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+    await saveHistory(client, handle.workflowId, 'mocked-invalid-input');
   });
 
   it('cancellation ends as `cancelled` once the activity has stopped', async () => {
@@ -122,6 +128,7 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     await handle.cancel();
     const result: UserExportResult = await handle.result();
     expect(result).toEqual({ status: 'cancelled' });
+    await saveHistory(client, handle.workflowId, 'mocked-cancelled');
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'cancelled', errorSummary: null }]);
   });
 });

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 
 export const historiesDir = new URL('../fixtures/histories/', import.meta.url);
 
@@ -12,5 +13,6 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
   if (!process.env.CAPTURE_HISTORIES) return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(historiesDir, { recursive: true });
-  await writeFile(new URL(`${name}.json`, historiesDir), JSON.stringify({ workflowId, history }, null, 1));
+  // The proto3 JSON form the Temporal CLI and historyFromJSON() use.
+  await writeFile(new URL(`${name}.json`, historiesDir), historyToJSON(history));
 }

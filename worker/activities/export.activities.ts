@@ -6,6 +6,7 @@ import { markExportRunning, updateExportProgress, updateExportStatus } from '../
 import { runExport, type ExportRunnerDeps, type ExportRunOptions } from '../../lib/exports/export-runner';
 import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
+import { describeExportError } from './describe-error';
 
 export interface ExportActivityDeps extends ExportRunnerDeps {
   retentionDays: number;
@@ -77,7 +78,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
         if (isAppError(error) && (error.code === 'not_found' || error.code === 'validation')) {
           throw ApplicationFailure.create({ type: error.code === 'not_found' ? 'NotFound' : 'ValidationError', message: error.message, nonRetryable: true });
         }
-        throw error;
+        throw describeExportError(error);
       } finally {
         clearInterval(ticker);
       }

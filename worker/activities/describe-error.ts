@@ -1,0 +1,23 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { isUnavailableError } from '../../lib/http/error-response';
+
+/**
+ * Turns a low-level failure into a retryable ApplicationFailure whose message an admin can
+ * read in the export's error summary ("Storage is unreachable…" rather than a socket code).
+ */
+export function describeExportError(error: unknown): unknown {
+  if (!(error instanceof Error) || error instanceof ApplicationFailure) return error;
+  const detail = error.message || error.name;
+  if (isStorageError(error)) {
+    return ApplicationFailure.create({ type: 'StorageError', message: `Storage (S3) failed or is unreachable: ${detail}`, cause: error });
+  }
+  if (isUnavailableError(error)) {
+    return ApplicationFailure.create({ type: 'DatabaseUnavailable', message: `The database is unreachable: ${detail}`, cause: error });
+  }
+  return error;
+}
+
+function isStorageError(error: Error): boolean {
+  // AWS SDK errors carry $metadata; network errors from its HTTP handler carry $metadata too.
+  return '$metadata' in error || /\bS3\b|multipart/i.test(error.message);
+}
