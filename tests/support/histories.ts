@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 
 export const historiesDir = new URL('../fixtures/histories/', import.meta.url);
 
@@ -13,6 +13,11 @@ export async function saveHistory(client: Client, workflowId: string, name: stri
   if (!process.env.CAPTURE_HISTORIES) return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(historiesDir, { recursive: true });
-  // The proto3 JSON form the Temporal CLI and historyFromJSON() use.
-  await writeFile(new URL(`${name}.json`, historiesDir), historyToJSON(history));
+  const plain = temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), { longs: String, bytes: String });
+  await writeFile(new URL(`${name}.json`, historiesDir), JSON.stringify(plain, null, 1));
+}
+
+/** Reads a history written by saveHistory. */
+export function parseHistory(json: string): temporal.api.history.v1.IHistory {
+  return temporal.api.history.v1.History.fromObject(JSON.parse(json));
 }

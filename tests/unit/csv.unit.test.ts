@@ -67,3 +67,10 @@ describe('CsvTally', () => {
     expect(counter.sha256).toBe(createHash('sha256').update(csv).digest('hex'));
   });
 });
+
+describe('profile.csv carriage returns', () => {
+  it('quotes a cell holding a lone CR, as PostgreSQL does', () => {
+    const csv = profileCsv({ id: 'u1', email: 'a@b.c', name: 'line\rbreak', created_at: new Date('2025-01-01T00:00:00.000Z'), last_login_at: null });
+    expect(csv.split('\n')[1]).toBe('u1,a@b.c,"line\rbreak",2025-01-01T00:00:00.000Z,');
+  });
+});
