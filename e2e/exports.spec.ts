@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 import { findUserByEventCount, logins, signIn, userRow, userRows } from './fixtures';
-import { readZip } from './zip';
+import { readZip } from '../tests/support/zip';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
