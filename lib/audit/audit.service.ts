@@ -1,6 +1,6 @@
 import { getDb } from '../db/web-db';
 import type { AuditAction } from '../db/schema';
-import { decodeCursor, encodeCursor, invalidCursor } from '../http/cursor';
+import { decodeTimeCursor, encodeCursor } from '../http/cursor';
 
 export interface AuditEntryDto {
   id: string;
@@ -13,9 +13,7 @@ export interface AuditEntryDto {
 
 /** The tenant's audit log, newest first, keyset-paginated. */
 export async function listAudit(tenantId: string, query: { cursor?: string; limit: number }): Promise<{ entries: AuditEntryDto[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const afterDate = after ? new Date(after.sortKey) : undefined;
-  if (afterDate && Number.isNaN(afterDate.getTime())) throw invalidCursor();
+  const after = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
   let q = getDb()
     .selectFrom('audit_log as a')
     .innerJoin('admins as ad', 'ad.id', 'a.admin_id')
@@ -23,7 +21,7 @@ export async function listAudit(tenantId: string, query: { cursor?: string; limi
     .leftJoin('users as u', 'u.id', 'e.user_id')
     .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email'])
     .where('a.tenant_id', '=', tenantId);
-  if (after && afterDate) q = q.where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '<', eb.tuple(afterDate, after.id)));
+  if (after) q = q.where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '<', eb.tuple(after.createdAt, after.id)));
   const rows = await q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(query.limit + 1).execute();
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);

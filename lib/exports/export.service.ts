@@ -4,7 +4,7 @@ import { recordAudit } from '../audit/audit.repository';
 import { getDb } from '../db/web-db';
 import { sharedEnv } from '../env';
 import { AppError } from '../errors';
-import { decodeCursor, encodeCursor, invalidCursor } from '../http/cursor';
+import { decodeTimeCursor, encodeCursor } from '../http/cursor';
 import type { Scope } from '../http/scope';
 import { presignDownload } from '../storage/presign';
 import { createPublicS3Client } from '../storage/s3';
@@ -83,15 +83,13 @@ export async function listExports(
   scope: Scope,
   query: { userId?: string; status?: ExportStatusValue; cursor?: string; limit: number },
 ): Promise<{ exports: ExportDto[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
-  const afterDate = after ? new Date(after.sortKey) : undefined;
-  if (afterDate && Number.isNaN(afterDate.getTime())) throw invalidCursor();
+  const after = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
   // Filtering by a user this environment does not have is a 404, like any other lookup.
   if (query.userId && !(await findUser(getDb(), scope, query.userId))) throw userNotFound();
   const rows = await repo.listExports(getDb(), scope, {
     userId: query.userId,
     status: query.status,
-    after: after && afterDate ? { createdAt: afterDate, id: after.id } : undefined,
+    after,
     limit: query.limit + 1,
   });
   const page = rows.slice(0, query.limit);
