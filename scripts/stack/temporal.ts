@@ -44,6 +44,10 @@ export async function startTemporal(opts: TemporalOptions): Promise<RunningTempo
       '--log-level', 'warn',
       // Lets the worker run the first activity of a workflow task without a round trip.
       '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+      // SQLite in WAL mode with relaxed fsync: under load (200 exports at once, a busy CI
+      // machine) the default journal made workflow starts time out (docs/benchmarks.md).
+      '--sqlite-pragma', 'journal_mode=wal',
+      '--sqlite-pragma', 'synchronous=normal',
     ],
   });
 

@@ -1,0 +1,71 @@
+import { defaultPartSize, defaultQueueSize } from '../../lib/storage/multipart-upload';
+import { zipCompressionLevel } from '../../lib/exports/export-archive';
+
+/**
+ * `npm run bench [-- options]`:
+ *
+ *   --quick            sizes 10k,100k (no 1M), 3 pairs; reuses the bench's web build if the sources are unchanged
+ *   --only=a,b         throughput, latency, load (default: all three); `tuning` runs the
+ *                      runExport knobs against the baseline on the largest size (experiments/)
+ *   --sizes=10k,1M     throughput sizes         --reps=N       pairs per size (full 5, quick 3)
+ *   --latency-runs=N   (default 50)             --load=N       exports in the burst (200)
+ *   --fresh            throwaway data dir instead of the persistent one
+ *   --docs / --no-docs write docs/benchmarks.md (default: full runs of the product as is)
+ *   --rebuild          always run `next build`  --verbose      pass service output through
+ *   --wait-idle        before each section, wait (≤ 10 min) until other work uses < 10% CPU
+ *   --report-from=bench-results/<file>.json   only re-render an earlier run's report (into docs/ with --docs)
+ * Experiments (never written to docs/ unless --docs):
+ *   --worker=prebundled         the same worker with its workflows bundled beforehand
+ *   --temporal=wal              the Temporal dev server with SQLite in WAL mode
+ *   --worker-node-options="…"   NODE_OPTIONS for the worker (e.g. V8 heap limits)
+ */
+export function parseBenchOptions(args: string[]) {
+  const flag = (name: string) => args.includes(`--${name}`);
+  const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const oneOf = <T extends string>(name: string, values: readonly T[]): T => {
+    const value = (option(name) ?? values[0]) as T;
+    if (!values.includes(value)) throw new Error(`--${name} must be one of ${values.join(', ')}`);
+    return value;
+  };
+  const quick = flag('quick');
+  const sections = ['throughput', 'latency', 'load', 'tuning'] as const;
+  const only = new Set((option('only') ?? 'throughput,latency,load').split(','));
+  for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
+  const worker = oneOf('worker', ['default', 'prebundled'] as const);
+  const temporal = oneOf('temporal', ['default', 'wal'] as const);
+  const workerNodeOptions = option('worker-node-options');
+  const reps = option('reps');
+  const productAsIs = worker === 'default' && temporal === 'default' && !workerNodeOptions;
+  return {
+    args,
+    quick,
+    verbose: flag('verbose'),
+    waitIdle: flag('wait-idle'),
+    fresh: flag('fresh'),
+    rebuild: flag('rebuild'),
+    only,
+    sizes: (option('sizes') ?? (quick ? '10k,100k' : '10k,100k,1M')).split(',').map(parseSize).sort((a, b) => a - b),
+    reps: Number(reps ?? (quick ? 3 : 5)),
+    tuningReps: Number(reps ?? 2),
+    latencyRuns: Number(option('latency-runs') ?? 50),
+    loadExports: Number(option('load') ?? 200),
+    worker,
+    temporal,
+    workerNodeOptions,
+    /** Full runs of the product as is rewrite docs/benchmarks.md; anything else writes bench-results/. */
+    toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
+    /** Raised so the latency and load runs are not refused by the per-tenant limits. */
+    reportFrom: option('report-from'),
+    limits: { EXPORT_RATE_PER_MINUTE: '1000', EXPORT_MAX_CONCURRENT: '1000' },
+    pipeline: { partSize: `${defaultPartSize / 1024 / 1024} MiB`, queueSize: defaultQueueSize, compressionLevel: zipCompressionLevel },
+  };
+}
+
+export type BenchOptions = ReturnType<typeof parseBenchOptions>;
+
+function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
+  if (!m) throw new Error(`bad size ${text}: use e.g. 10k, 100k, 1M`);
+  const unit = m[2]?.toLowerCase();
+  return Math.round(Number(m[1]) * (unit === 'k' ? 1e3 : unit === 'm' ? 1e6 : 1));
+}

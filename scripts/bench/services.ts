@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { createHash, type Hash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { forgetPid, LineRing, recordPid } from '../stack/processes';
+import { bin, run } from '../lib/run';
+import { processTreeSync } from './rss-sampler';
+
+/**
+ * The product's processes as the bench runs them: the worker (`tsx worker/index.ts`, a
+ * separate process whose pid the RSS sampler follows) and the production web app
+ * (`next build` + `next start`, as the end-to-end tests run it).
+ */
+
+export const root = fileURLToPath(new URL('../..', import.meta.url));
+type Env = Record<string, string | undefined>;
+
+export interface Background {
+  name: string;
+  pid: number;
+  /** Resolves when the process exits, for whatever reason. */
+  exited: Promise<void>;
+  tail(): string;
+  stop(): Promise<void>;
+}
+
+export function startBackground(
+  name: string,
+  command: string,
+  args: string[],
+  env: Env,
+  ready: { line?: RegExp; probe?: () => Promise<boolean> },
+  opts: { verbose?: boolean; timeoutMs?: number; cwd?: string; dataDir?: string } = {},
+): Promise<Background> {
+  const ring = new LineRing(opts.verbose ? (line) => console.log(`[${name}] ${line}`) : undefined);
+  const child = spawn(command, args, { cwd: opts.cwd ?? root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  // Recorded beside the stack's own children, so a run killed with SIGKILL has its worker
+  // and web app stopped by the next run (scripts/stack/processes.ts killLeftovers).
+  const { dataDir } = opts;
+  if (dataDir && child.pid) {
+    void recordPid(dataDir, { name, pid: child.pid, bin: command, stopSignal: 'SIGTERM' });
+    void exit.then(() => forgetPid(dataDir, child.pid!));
+  }
+  // `tsx` runs the script in a child node process: stop the whole tree, including a child
+  // whose launcher already died (it would be orphaned otherwise).
+  let descendants: number[] = [];
+  const stop = async () => {
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const tree = [...new Set([...(exited ? [] : processTreeSync(child.pid!)), ...descendants])].filter((pid) => pid !== child.pid && alive(pid));
+    const signal = (pid: number, sig: NodeJS.Signals) => {
+      try {
+        process.kill(pid, sig);
+      } catch {
+        // already gone
+      }
+    };
+    if (!exited) child.kill('SIGTERM');
+    for (const pid of tree) signal(pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while ((!exited || tree.some(alive)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) child.kill('SIGKILL');
+    for (const pid of tree.filter(alive)) signal(pid, 'SIGKILL');
+  };
+  let sawLine = false;
+  const onData = (chunk: Buffer) => {
+    const text = chunk.toString();
+    ring.push(text);
+    if (ready.line?.test(text)) sawLine = true;
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+
+  return new Promise((resolve, reject) => {
+    const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+    const check = async () => {
+      if (exited) return reject(new Error(`${name} exited during start-up\n--- last output ---\n${ring.text()}`));
+      if (Date.now() > deadline) {
+        await stop();
+        return reject(new Error(`${name} not ready in time\n--- last output ---\n${ring.text()}`));
+      }
+      const ok = ready.line ? sawLine : await ready.probe!().catch(() => false);
+      if (ok) {
+        descendants = processTreeSync(child.pid!).filter((pid) => pid !== child.pid);
+        return resolve({ name, pid: child.pid!, exited: exit, tail: () => ring.text(), stop });
+      }
+      setTimeout(() => void check(), 100);
+    };
+    void check();
+  });
+}
+
+/** `tsx worker/index.ts`, as `npm run worker` runs it (node + tsx's launcher, which starts the worker's node process). */
+export function startWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
+  return startBackground('worker', process.execPath, [bin('tsx'), 'worker/index.ts'], env, { line: /worker polling/ }, { verbose, dataDir });
+}
+
+/** Experiment: the same worker, its workflows bundled beforehand (see experiments/). */
+export function startPrebundledWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
+  return startBackground('worker', process.execPath, [bin('tsx'), 'scripts/bench/experiments/prebundled-worker.ts'], env, { line: /worker polling/ }, { verbose, dataDir });
+}
+
+export async function bundleWorkflows(env: Env, out: string, log: (line: string) => void): Promise<void> {
+  const code = await run(bin('tsx'), ['scripts/bench/experiments/bundle-workflows.ts', out], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (code !== 0) throw new Error(`bundling the workflows failed (exit ${code})`);
+  log(`workflows bundled ahead of time into ${out}`);
+}
+
+export async function startWeb(webDir: string, dataDir: string, env: Env, port: number, verbose: boolean): Promise<Background> {
+  const url = `http://127.0.0.1:${port}`;
+  return startBackground(
+    'web',
+    process.execPath,
+    [path.join(webDir, 'node_modules/next/dist/bin/next'), 'start', webDir, '-p', String(port), '-H', '127.0.0.1'],
+    env,
+    { probe: async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).status < 500 },
+    { verbose, timeoutMs: 60_000, cwd: webDir, dataDir },
+  );
+}
+
+/**
+ * The web app is built and served from the bench's own copy of its sources (app, lib,
+ * types and the build config, node_modules hard-linked), in `<dataDir>/web`: a concurrent
+ * `npm test` rebuilds the checkout's .next, which must not change under a running bench.
+ * The copy's build is reused only when the sources hash the same (quick mode).
+ */
+const webSources = ['app', 'lib', 'types', 'public', 'next.config.mjs', 'next-env.d.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tailwind.config.ts', 'tsconfig.json'];
+
+async function hashTree(hash: Hash, target: string): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) return;
+  if (info.isDirectory()) {
+    for (const entry of (await readdir(target)).sort()) await hashTree(hash, path.join(target, entry));
+  } else {
+    hash.update(path.relative(root, target)).update('\0').update(await readFile(target)).update('\0');
+  }
+}
+
+export async function sourceHash(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const entry of webSources) await hashTree(hash, path.join(root, entry));
+  return hash.digest('hex');
+}
+
+export async function prepareWeb(
+  dataDir: string,
+  env: Env,
+  opts: { reuse: boolean; log: (line: string) => void },
+): Promise<string> {
+  const webDir = path.join(dataDir, 'web');
+  const stampFile = path.join(webDir, '.bench-build-sources');
+  const hash = await sourceHash();
+  const built = await readFile(stampFile, 'utf8').catch(() => '');
+  if (opts.reuse && built === hash && existsSync(path.join(webDir, '.next', 'BUILD_ID'))) {
+    opts.log(`reusing the web build in ${webDir} (sources unchanged)`);
+    return webDir;
+  }
+  const started = Date.now();
+  await rm(stampFile, { force: true });
+  await mkdir(webDir, { recursive: true });
+  for (const entry of webSources) {
+    await rm(path.join(webDir, entry), { recursive: true, force: true });
+    if (existsSync(path.join(root, entry))) await cp(path.join(root, entry), path.join(webDir, entry), { recursive: true });
+  }
+  // Turbopack refuses a symlinked node_modules that points outside the project; hard links
+  // cost no space and a second. Refreshed when the lock file changes.
+  const lockStamp = path.join(webDir, '.bench-node-modules');
+  const lockHash = createHash('sha256').update(await readFile(path.join(root, 'package-lock.json'))).digest('hex');
+  if ((await readFile(lockStamp, 'utf8').catch(() => '')) !== lockHash) {
+    await rm(path.join(webDir, 'node_modules'), { recursive: true, force: true });
+    const code = await run('cp', ['-al', path.join(root, 'node_modules'), path.join(webDir, 'node_modules')]);
+    if (code !== 0) throw new Error('could not hard-link node_modules into the bench web dir');
+    await writeFile(lockStamp, lockHash);
+  }
+  opts.log('next build…');
+  const code = await run(process.execPath, [path.join(webDir, 'node_modules/next/dist/bin/next'), 'build', webDir], { cwd: webDir, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (code !== 0) throw new Error(`next build failed (exit ${code})`);
+  await writeFile(stampFile, hash);
+  opts.log(`next build done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return webDir;
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { findExportSubject } from '../../lib/exports/export-context.repository';
+import { baselineExport, type BaselineSubject } from './baseline-export';
+import { deleteObject, getObject, productExport, productStepNames, readManifest, type BenchContext, type ProductRun, type ProductStep } from './bench-context';
+import type { BenchUser } from './seed-bench-data';
+import { compactCount, formatMs, mb, round, summarize, type Summary } from './stats';
+
+/**
+ * Large-export throughput: baseline (bare COPY → ZIP → multipart, in this process) against
+ * the product (a real workflow on the real worker), interleaved B P B P … per size, medians
+ * and spread reported. Both write the same content; the first pair of each size proves it
+ * by comparing the ZIPs' manifests (row counts and sha256 of every file).
+ */
+
+export interface ThroughputSize {
+  events: number;
+  reps: number;
+  csvBytes: number;
+  zipBytes: number;
+  baselineMs: Summary;
+  productMs: Summary;
+  baselineRowsPerSec: number;
+  productRowsPerSec: number;
+  baselineCsvMBPerSec: number;
+  productCsvMBPerSec: number;
+  /** product rows/s ÷ baseline rows/s, from the medians. */
+  ratio: number;
+  /** The same ratio per B/P pair, for the spread. */
+  pairRatios: number[];
+  heartbeats: number[];
+  /** Peak VmRSS summed over the worker's process tree, per product run (MB). */
+  peakRssTreeMB: number[];
+  /** Peak VmRSS of the worker's node process alone, per product run (MB). */
+  peakRssWorkerMB: number[];
+  sameContent: boolean;
+  /** Medians of where the product's time went (see productStepNames). */
+  productSteps: Record<ProductStep, number>;
+  baselineRuns: number[];
+  productRuns: number[];
+}
+
+export async function runThroughput(ctx: BenchContext, opts: { reps: number }): Promise<ThroughputSize[]> {
+  const admin = ctx.data.tenants.bench.adminId;
+  const results: ThroughputSize[] = [];
+
+  // Warm the worker (first workflow, pool, S3 connections) and this process alike.
+  const smallest = ctx.data.sizes[0]!;
+  const subjects = new Map<string, BaselineSubject>();
+  for (const user of ctx.data.sizes) subjects.set(user.userId, await subjectOf(ctx, user));
+  ctx.log(`warm-up: one baseline and one product export of ${compactCount(smallest.events)} events`);
+  await discard(ctx, await baseline(ctx, subjects.get(smallest.userId)!));
+  await discard(ctx, await productExport(ctx, smallest, admin));
+
+  for (const user of ctx.data.sizes) {
+    const subject = subjects.get(user.userId)!;
+    const reps = opts.reps;
+    // An untimed baseline first: both sides then read the user's rows from a warm cache.
+    await discard(ctx, await baseline(ctx, subject));
+    const b: Awaited<ReturnType<typeof baseline>>[] = [];
+    const p: ProductRun[] = [];
+    let sameContent = true;
+    for (let rep = 0; rep < reps; rep++) {
+      const base = await baseline(ctx, subject);
+      const prod = await productExport(ctx, user, admin);
+      if (prod.rows !== user.events || base.rows !== user.events) {
+        throw new Error(`row count mismatch at ${user.events}: baseline ${base.rows}, product ${prod.rows}`);
+      }
+      ctx.log(
+        `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, product ${formatMs(prod.ms)} ` +
+          `(ratio ${(base.ms / prod.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+      );
+      if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
+      await discard(ctx, base);
+      await discard(ctx, prod);
+      b.push(base);
+      p.push(prod);
+    }
+    const baselineMs = summarize(b.map((r) => r.ms));
+    const productMs = summarize(p.map((r) => r.ms));
+    const csvBytes = b[0]!.csvBytes;
+    results.push({
+      events: user.events,
+      reps,
+      csvBytes,
+      zipBytes: p[0]!.zipBytes,
+      baselineMs,
+      productMs,
+      baselineRowsPerSec: user.events / (baselineMs.median / 1000),
+      productRowsPerSec: user.events / (productMs.median / 1000),
+      baselineCsvMBPerSec: mb(csvBytes) / (baselineMs.median / 1000),
+      productCsvMBPerSec: mb(csvBytes) / (productMs.median / 1000),
+      ratio: baselineMs.median / productMs.median,
+      pairRatios: b.map((r, i) => round(r.ms / p[i]!.ms, 3)),
+      heartbeats: p.map((r) => r.heartbeats),
+      peakRssTreeMB: p.map((r) => round(mb(r.rss.peakTreeBytes))),
+      peakRssWorkerMB: p.map((r) => round(mb(r.rss.peakProcessBytes))),
+      sameContent,
+      productSteps: Object.fromEntries(productStepNames.map(([key]) => [key, round(summarize(p.map((r) => r.steps[key])).median)])) as Record<ProductStep, number>,
+      baselineRuns: b.map((r) => round(r.ms)),
+      productRuns: p.map((r) => round(r.ms)),
+    });
+  }
+  return results;
+}
+
+async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSubject> {
+  const subject = await findExportSubject(ctx.db, user);
+  if (!subject) throw new Error(`bench user ${user.userId} not found`);
+  return {
+    tenantId: user.tenantId,
+    tenantSlug: subject.tenant_slug,
+    environmentId: user.environmentId,
+    environmentSlug: subject.environment_slug,
+    profile: subject,
+  };
+}
+
+async function baseline(ctx: BenchContext, subject: BaselineSubject) {
+  const key = `bench-baseline/${randomUUID()}.zip`;
+  const result = await baselineExport({ pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET }, subject, key);
+  return { ...result, key };
+}
+
+/** Same content: identical files (names, row counts, sha256 of each file's bytes). */
+async function compareContent(ctx: BenchContext, baselineKey: string, productKey: string): Promise<boolean> {
+  const [a, b] = await Promise.all([getObject(ctx.s3, ctx.env.S3_BUCKET, baselineKey), getObject(ctx.s3, ctx.env.S3_BUCKET, productKey)]);
+  const [fromBaseline, fromProduct] = await Promise.all([readManifest(a), readManifest(b)]);
+  const same = JSON.stringify(fromBaseline) === JSON.stringify(fromProduct);
+  if (!same) ctx.log(`WARNING: baseline and product files differ:\n  ${JSON.stringify(fromBaseline)}\n  ${JSON.stringify(fromProduct)}`);
+  return same;
+}
+
+async function discard(ctx: BenchContext, run: { key: string } | { objectKey: string }): Promise<void> {
+  await deleteObject(ctx.s3, ctx.env.S3_BUCKET, 'key' in run ? run.key : run.objectKey);
+}
