@@ -21,7 +21,6 @@ import { cpuSpan, waitForQuiet, type CpuShare } from './cpu-monitor';
 import { parseBenchOptions } from './options';
 import { compactCount } from './stats';
 import { runThroughput } from './throughput';
-import { startTemporalWal } from './experiments/temporal-wal';
 import { runTuning } from './experiments/tune-pipeline';
 
 /**
@@ -53,7 +52,6 @@ const dataDir = opts.fresh
   : (process.env.BENCH_DATA_DIR ?? path.join(os.tmpdir(), `export-console-bench-data-${process.getuid?.() ?? 'user'}`));
 
 let stack: Stack | undefined;
-let temporalWal: { stop(): Promise<void> } | undefined;
 let worker: Background | undefined;
 let web: Background | undefined;
 const closers: (() => Promise<unknown>)[] = [];
@@ -65,7 +63,6 @@ async function cleanUp(): Promise<void> {
   await web?.stop();
   await worker?.stop();
   await stack?.stop();
-  await temporalWal?.stop();
   if (opts.fresh) await rm(dataDir, { recursive: true, force: true });
 }
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -79,13 +76,7 @@ let exitCode = 0;
 try {
   log(`${opts.quick ? 'quick' : 'full'} run: ${[...opts.only].join(', ')}; sizes ${opts.sizes.map(compactCount).join(', ')}; data in ${dataDir}`);
   const ports = { postgres: await findFreePort(), temporal: await findFreePort(), temporalUi: await findFreePort(), s3: await findFreePort() };
-  if (opts.temporal === 'wal') {
-    // The stack then uses this address as an external Temporal; the server starts after it.
-    stack = await startStack({ dataDir, ports, env: { ...base, TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporal}` }, log: (line) => log(`[stack] ${line}`) });
-    temporalWal = await startTemporalWal({ dataDir, port: ports.temporal, uiPort: ports.temporalUi, env: base, log });
-  } else {
-    stack = await startStack({ dataDir, ports, env: base, log: (line) => log(`[stack] ${line}`) });
-  }
+  stack = await startStack({ dataDir, ports, env: base, log: (line) => log(`[stack] ${line}`) });
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
     const serviceEnv = { ...base, ...stack.env, ...opts.limits };
@@ -140,7 +131,6 @@ try {
     args: opts.args,
     machine,
     worker: { variant: opts.worker + (opts.workerNodeOptions ? ` NODE_OPTIONS=${opts.workerNodeOptions}` : ''), idleAfterStart: workerIdle },
-    temporal: opts.temporal,
     cpu: {},
     config: {
       WORKER_MAX_CONCURRENT_ACTIVITIES: env.WORKER_MAX_CONCURRENT_ACTIVITIES,

@@ -16,7 +16,6 @@ import { zipCompressionLevel } from '../../lib/exports/export-archive';
  *   --report-from=bench-results/<file>.json   only re-render an earlier run's report (into docs/ with --docs)
  * Experiments (never written to docs/ unless --docs):
  *   --worker=prebundled         the same worker with its workflows bundled beforehand
- *   --temporal=wal              the Temporal dev server with SQLite in WAL mode
  *   --worker-node-options="…"   NODE_OPTIONS for the worker (e.g. V8 heap limits)
  */
 export function parseBenchOptions(args: string[]) {
@@ -32,10 +31,9 @@ export function parseBenchOptions(args: string[]) {
   const only = new Set((option('only') ?? 'throughput,latency,load').split(','));
   for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
-  const temporal = oneOf('temporal', ['default', 'wal'] as const);
   const workerNodeOptions = option('worker-node-options');
   const reps = option('reps');
-  const productAsIs = worker === 'default' && temporal === 'default' && !workerNodeOptions;
+  const productAsIs = worker === 'default' && !workerNodeOptions;
   return {
     args,
     quick,
@@ -50,7 +48,6 @@ export function parseBenchOptions(args: string[]) {
     latencyRuns: Number(option('latency-runs') ?? 50),
     loadExports: Number(option('load') ?? 200),
     worker,
-    temporal,
     workerNodeOptions,
     /** Full runs of the product as is rewrite docs/benchmarks.md; anything else writes bench-results/. */
     toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
