@@ -44,6 +44,8 @@ export const webEnvSchema = sharedEnvSchema.extend({
   NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
   NEXTAUTH_URL: z.url().optional(),
   SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
+  // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;

@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { readBodyCapped } from './read-body';
 
 /**
  * Refuses cross-site state changes (CSRF). Browsers send Origin on every POST, and
@@ -26,20 +27,13 @@ function crossSite(): AppError {
 
 export const maxBodyBytes = 16 * 1024;
 
-/** Reads a JSON body of at most 16 KiB. An empty body is `undefined`. */
+/** Reads a JSON body of at most 16 KiB, counted while reading. An empty body is `undefined`. */
 export async function readJsonBody(request: Request): Promise<unknown> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBodyBytes) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBodyBytes) throw tooLarge();
+  const text = (await readBodyCapped(request, maxBodyBytes)).toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {
     throw new AppError('validation', 'The request body is not valid JSON', 'Send a JSON object with Content-Type: application/json, or no body at all.');
   }
-}
-
-function tooLarge(): AppError {
-  return new AppError('payload_too_large', `The request body is larger than ${maxBodyBytes / 1024} KiB`, 'These endpoints take small JSON objects; send only the documented fields.');
 }
