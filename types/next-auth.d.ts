@@ -15,11 +15,17 @@ declare module 'next-auth' {
   interface Session {
     admin: SessionAdmin;
   }
-  interface User extends SessionAdmin {}
+  interface User extends SessionAdmin {
+    sessionVersion: number;
+  }
 }
 
 declare module 'next-auth/jwt' {
   interface JWT {
     admin?: SessionAdmin;
+    /** Sign-in time, epoch seconds: the session ends SESSION_MAX_AGE_SECONDS after it. */
+    authTime?: number;
+    /** admins.session_version at sign-in; a bump ends the session. */
+    sessionVersion?: number;
   }
 }

@@ -1,21 +1,30 @@
+import { headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { listEnvironments } from '@/lib/auth/admin.repository';
+import { requestUrlHeader, safeReturnPath } from '@/lib/auth/return-path';
 import { currentAdmin } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/web-db';
+import { AdminSession } from './_components/admin-session';
 import { AppHeader } from './_components/app-header';
 import { ExportToasts } from './_components/export-toasts';
 
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   const admin = await currentAdmin();
-  if (!admin) redirect('/login');
+  if (!admin) {
+    // Back to the page the admin asked for, filters included, once signed in.
+    const back = safeReturnPath((await headers()).get(requestUrlHeader));
+    redirect(`/login?${new URLSearchParams({ callbackUrl: back })}`);
+  }
   const environments = await listEnvironments(getDb(), admin.tenantId);
   return (
-    <div className="min-h-screen">
-      <AppHeader admin={admin} environments={environments} />
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
-      {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
-      <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} />
-    </div>
+    <AdminSession>
+      <div className="min-h-screen">
+        <AppHeader admin={admin} environments={environments} />
+        <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+        {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
+        <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} />
+      </div>
+    </AdminSession>
   );
 }

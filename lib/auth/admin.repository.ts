@@ -1,12 +1,28 @@
 import type { Db } from '../db/client';
 
+const adminColumns = [
+  'admins.id',
+  'admins.email',
+  'admins.name',
+  'admins.role',
+  'admins.password_hash',
+  'admins.tenant_id',
+  'admins.session_version',
+  'admins.disabled_at',
+  'tenants.name as tenant_name',
+] as const;
+
 export function findAdminByEmail(db: Db, email: string) {
   return db
     .selectFrom('admins')
     .innerJoin('tenants', 'tenants.id', 'admins.tenant_id')
-    .select(['admins.id', 'admins.email', 'admins.name', 'admins.role', 'admins.password_hash', 'admins.tenant_id', 'tenants.name as tenant_name'])
+    .select(adminColumns)
     .where((eb) => eb(eb.fn('lower', ['admins.email']), '=', email.trim().toLowerCase()))
     .executeTakeFirst();
+}
+
+export function findAdminById(db: Db, id: string) {
+  return db.selectFrom('admins').innerJoin('tenants', 'tenants.id', 'admins.tenant_id').select(adminColumns).where('admins.id', '=', id).executeTakeFirst();
 }
 
 /** The tenant's environments in a stable order, production first. */

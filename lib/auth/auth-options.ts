@@ -3,17 +3,21 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
-import { findAdminByEmail, findEnvironment, listEnvironments } from './admin.repository';
-import { decoyHash, verifyPassword } from './password';
-import { recordAudit } from '../audit/audit.repository';
-import { clientAddress, recordSignInAttempt } from './sign-in-throttle';
-
-const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().max(320).pipe(z.email()),
-  password: z.string().min(1).max(1024),
-});
+import { isUnavailableError } from '../http/error-response';
+import { endAdminSessions } from './admin-accounts';
+import { findEnvironment } from './admin.repository';
+import { checkPassword } from './check-password';
+import { activeSessionAdmin } from './session-claims';
 
 const environmentUpdateSchema = z.object({ environmentId: z.uuid() });
+
+/** Thrown from the jwt callback so next-auth clears the cookie of a session that has ended. */
+class SessionEndedError extends Error {
+  constructor() {
+    super('session ended (expired, revoked, or the admin changed)');
+    this.name = 'SessionEndedError';
+  }
+}
 
 /** Built on first use so `next build` never needs runtime configuration. */
 export function authOptions(): AuthOptions {
@@ -27,42 +31,33 @@ export function authOptions(): AuthOptions {
       CredentialsProvider({
         name: 'Email and password',
         credentials: { email: { label: 'Email', type: 'email' }, password: { label: 'Password', type: 'password' } },
-        async authorize(credentials, req) {
-          const parsed = credentialsSchema.safeParse(credentials ?? {});
-          if (!parsed.success) return null;
-          const db = getDb();
-          const admin = await findAdminByEmail(db, parsed.data.email);
-          // Compare against a decoy when the email is unknown: same work, same timing.
-          const ok = await verifyPassword(parsed.data.password, admin?.password_hash ?? (await decoyHash()));
-          // The throttle itself is checked before this runs (app/api/auth/[...nextauth]/route.ts).
-          await recordSignInAttempt(db, { email: parsed.data.email, client: clientAddress(req.headers ?? {}) }, Boolean(admin && ok));
-          if (!admin || !ok) return null;
-          const [environment] = await listEnvironments(db, admin.tenant_id);
-          if (!environment) return null;
-          await recordAudit(db, { tenantId: admin.tenant_id, environmentId: null, adminId: admin.id, action: 'auth.signed_in' });
-          return {
-            id: admin.id,
-            email: admin.email,
-            name: admin.name,
-            role: admin.role,
-            tenantId: admin.tenant_id,
-            tenantName: admin.tenant_name,
-            environmentId: environment.id,
-          };
-        },
+        authorize: (credentials, req) => checkPassword(credentials, new Headers(req.headers as Record<string, string>)),
       }),
     ],
     callbacks: {
       async jwt({ token, user, trigger, session }) {
         if (user) {
-          const { id, email, name, role, tenantId, tenantName, environmentId } = user;
+          const { id, email, name, role, tenantId, tenantName, environmentId, sessionVersion } = user;
           token.admin = { id, email: email ?? '', name: name ?? email ?? '', role, tenantId, tenantName, environmentId };
+          token.authTime = Math.floor(Date.now() / 1000);
+          token.sessionVersion = sessionVersion;
+          return token;
         }
-        if (trigger === 'update' && token.admin) {
+        let admin;
+        try {
+          admin = await activeSessionAdmin(getDb(), token, env.SESSION_MAX_AGE_SECONDS);
+        } catch (error) {
+          // A database outage must not sign everyone out; the API itself fails closed (503).
+          if (isUnavailableError(error)) return token;
+          throw error;
+        }
+        if (!admin) throw new SessionEndedError();
+        token.admin = admin;
+        if (trigger === 'update') {
           // The client asks to switch environment; accept only one of the admin's own tenant.
           const parsed = environmentUpdateSchema.safeParse(session);
-          if (parsed.success && (await findEnvironment(getDb(), token.admin.tenantId, parsed.data.environmentId))) {
-            token.admin = { ...token.admin, environmentId: parsed.data.environmentId };
+          if (parsed.success && (await findEnvironment(getDb(), admin.tenantId, parsed.data.environmentId))) {
+            token.admin = { ...admin, environmentId: parsed.data.environmentId };
           }
         }
         return token;
@@ -71,6 +66,23 @@ export function authOptions(): AuthOptions {
         if (token.admin) session.admin = token.admin;
         return session;
       },
+    },
+    events: {
+      // Sign-out revokes: every token of this admin carries the old version from now on.
+      async signOut({ token }) {
+        if (token?.admin) await endAdminSessions(getDb(), token.admin.id);
+      },
+    },
+    logger: {
+      error(code, metadata) {
+        // An ended session is routine (next-auth clears its cookie); anything else is not.
+        if (code === 'JWT_SESSION_ERROR' && metadata instanceof SessionEndedError) return;
+        console.error(`[next-auth] ${code}`, metadata);
+      },
+      warn(code) {
+        console.warn(`[next-auth] ${code}`);
+      },
+      debug() {},
     },
   };
 }

@@ -34,6 +34,8 @@ export interface AdminTable {
   name: string;
   password_hash: string;
   role: AdminRole;
+  session_version: Generated<number>;
+  disabled_at: Date | null;
   created_at: CreatedAt;
 }
 
@@ -94,7 +96,8 @@ export interface SignInAttemptTable {
   id: Generated<string>;
   email: string;
   client: string;
-  succeeded: boolean;
+  /** null while the password check is under way: counted as a failure until settled. */
+  succeeded: boolean | null;
   created_at: CreatedAt;
 }
 

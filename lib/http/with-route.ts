@@ -1,6 +1,8 @@
 import { getToken } from 'next-auth/jwt';
 import { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
+import { activeSessionAdmin } from '../auth/session-claims';
+import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
 import { errorResponse, toAppError } from './error-response';
@@ -29,7 +31,7 @@ interface RouteContext<P, Q, B> {
 type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<Response>;
 
 const unauthenticated = () =>
-  new AppError('unauthorized', 'You are not signed in', 'Sign in at /login, then retry the request with the session cookie.');
+  new AppError('unauthorized', 'You are not signed in, or your session has ended', 'Sign in at /login, then retry the request with the new session cookie.');
 
 /**
  * The one wrapper every route handler goes through: session → access check → Origin check
@@ -73,9 +75,10 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
 }
 
 async function sessionAdmin(request: Request): Promise<SessionAdmin | undefined> {
-  // getToken reads and verifies the session JWT from the cookie; no DB round trip.
-  const token = await getToken({ req: request as never, secret: webEnv().NEXTAUTH_SECRET });
-  return token?.admin;
+  const env = webEnv();
+  const token = await getToken({ req: request as never, secret: env.NEXTAUTH_SECRET });
+  // The token alone is not enough: revocation, role and lifetime are checked against the database.
+  return token ? ((await activeSessionAdmin(getDb(), token, env.SESSION_MAX_AGE_SECONDS)) ?? undefined) : undefined;
 }
 
 export function json(body: unknown, init: ResponseInit = {}): Response {

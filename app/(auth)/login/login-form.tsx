@@ -1,11 +1,9 @@
 'use client';
 
-import { signIn } from 'next-auth/react';
-import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { signInWithPassword } from './sign-in';
 
 export function LoginForm({ next }: { next: string }) {
-  const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -14,19 +12,15 @@ export function LoginForm({ next }: { next: string }) {
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(null);
-    const result = await signIn('credentials', {
-      email: String(form.get('email') ?? ''),
-      password: String(form.get('password') ?? ''),
-      redirect: false,
-    });
-    setPending(false);
-    if (result?.ok && !result.error) {
-      router.replace(next);
-      router.refresh();
+    // The message never says which of email and password was wrong.
+    const failure = await signInWithPassword(String(form.get('email') ?? ''), String(form.get('password') ?? ''));
+    if (failure === null) {
+      // A full navigation: the admin pages start with the new session cookie.
+      window.location.assign(next);
       return;
     }
-    // Never say which of the two was wrong.
-    setError(result?.error && result.error !== 'CredentialsSignin' ? result.error : 'Wrong email or password.');
+    setPending(false);
+    setError(failure);
   }
 
   return (

@@ -1,14 +1,15 @@
 import { redirect } from 'next/navigation';
+import { safeReturnPath } from '@/lib/auth/return-path';
 import { currentAdmin } from '@/lib/auth/session';
 import { LoginForm } from './login-form';
 
 export const metadata = { title: 'Sign in · Export Console' };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string }> }) {
-  if (await currentAdmin()) redirect('/users');
+export default async function LoginPage({ searchParams }: { searchParams: Promise<{ callbackUrl?: string | string[] }> }) {
   const { callbackUrl } = await searchParams;
-  // Only same-site paths: an open redirect after sign-in would be a phishing aid.
-  const next = callbackUrl?.startsWith('/') && !callbackUrl.startsWith('//') ? callbackUrl : '/users';
+  // Only this app's own pages: an open redirect after sign-in would be a phishing aid.
+  const next = safeReturnPath(typeof callbackUrl === 'string' ? callbackUrl : undefined);
+  if (await currentAdmin()) redirect(next);
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
