@@ -10,8 +10,9 @@ import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-cou
  * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3 on free ports, data
  * in a temp dir), torn down at the end. Suites: unit, integration (vitest), e2e
  * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
- * on purpose). `npm test -- --only=unit,e2e` runs a
- * subset. Ends with one line `N passed, N failed` summing every suite.
+ * on purpose). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
+ * filters handed to vitest and Playwright (`npm test -- --only=e2e sessions`). Ends with one
+ * line `N passed, N failed` summing every suite.
  */
 const suites = new Set(
   (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'unit,integration,e2e,faults').split(','),
@@ -21,6 +22,8 @@ const suites = new Set(
 const base = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT'].includes(k)),
 );
+
+const fileFilters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 const dataDir = await mkdtemp(join(tmpdir(), 'export-console-test-'));
 const counts: SuiteCounts[] = [];
@@ -50,7 +53,7 @@ try {
 
   const vitest = async (project: 'unit' | 'integration' | 'faults') => {
     const report = join(dataDir, `vitest-${project}.json`);
-    await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { env });
+    await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...fileFilters], { env });
     counts.push(await vitestCounts(project, report));
   };
   if (suites.has('unit')) await vitest('unit');
@@ -66,7 +69,7 @@ try {
     // The export worker runs beside the app, as in production.
     const worker = await startBackground('worker', bin('tsx'), ['worker/index.ts'], env, /worker polling/);
     try {
-      await run(bin('playwright'), ['test', '--reporter=list,json'], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
+      await run(bin('playwright'), ['test', '--reporter=list,json', ...fileFilters], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
     } finally {
       await worker.stop();
     }

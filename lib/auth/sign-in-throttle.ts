@@ -54,7 +54,7 @@ export async function reserveSignInAttempt(db: Db, key: SignInKey): Promise<Rese
       .values({ email, client, succeeded: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return { attemptId: row.id };
+    return { attemptId: String(row.id) };
   });
   await pruneNowAndThen(db);
   return reservation;
