@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as coreTables from './20261125210000_core_tables';
 import * as exportsAndAudit from './20261125210100_exports_and_audit';
 import * as signInAttempts from './20261125220000_sign_in_attempts';
+import * as auditClient from './20261126100000_audit_client';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -11,6 +12,7 @@ const migrations: Record<string, Migration> = {
   '20261125210000_core_tables': coreTables,
   '20261125210100_exports_and_audit': exportsAndAudit,
   '20261125220000_sign_in_attempts': signInAttempts,
+  '20261126100000_audit_client': auditClient,
 };
 
 export const migrationProvider: MigrationProvider = {
