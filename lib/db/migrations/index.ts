@@ -3,6 +3,7 @@ import * as coreTables from './20261125210000_core_tables';
 import * as exportsAndAudit from './20261125210100_exports_and_audit';
 import * as signInAttempts from './20261125220000_sign_in_attempts';
 import * as auditClient from './20261126100000_audit_client';
+import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '20261125210100_exports_and_audit': exportsAndAudit,
   '20261125220000_sign_in_attempts': signInAttempts,
   '20261126100000_audit_client': auditClient,
+  '20261126100100_redact_error_summaries': redactErrorSummaries,
 };
 
 export const migrationProvider: MigrationProvider = {
