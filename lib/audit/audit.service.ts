@@ -9,6 +9,8 @@ export interface AuditEntryDto {
   admin: { id: string; email: string };
   exportId: string | null;
   userEmail: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
 }
 
 /** The tenant's audit log, newest first, keyset-paginated. */
@@ -19,7 +21,7 @@ export async function listAudit(tenantId: string, query: { cursor?: string; limi
     .innerJoin('admins as ad', 'ad.id', 'a.admin_id')
     .leftJoin('exports as e', 'e.id', 'a.export_id')
     .leftJoin('users as u', 'u.id', 'e.user_id')
-    .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email'])
+    .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email', 'a.client_address', 'a.user_agent'])
     .where('a.tenant_id', '=', tenantId);
   if (after) q = q.where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '<', eb.tuple(after.createdAt, after.id)));
   const rows = await q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(query.limit + 1).execute();
@@ -33,6 +35,8 @@ export async function listAudit(tenantId: string, query: { cursor?: string; limi
       admin: { id: r.admin_id, email: r.admin_email },
       exportId: r.export_id,
       userEmail: r.user_email,
+      clientAddress: r.client_address,
+      userAgent: r.user_agent,
     })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
   };

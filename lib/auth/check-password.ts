@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
-import { clientAddress } from '../http/client-address';
+import { requestOrigin } from '../http/client-address';
 import { replacePasswordHash } from './admin-accounts';
 import { findAdminByEmail, listEnvironments } from './admin.repository';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password';
@@ -22,6 +22,7 @@ const credentialsSchema = z.object({
  */
 export async function checkPassword(credentials: Record<string, string> | undefined, headers: Headers): Promise<User | null> {
   const db = getDb();
+  const origin = requestOrigin(headers, webEnv().TRUSTED_PROXY_HOPS);
   const email = normalizeEmail(String(credentials?.email ?? ''));
   const gate = signInContext.getStore();
   let attemptId: string;
@@ -31,7 +32,7 @@ export async function checkPassword(credentials: Record<string, string> | undefi
     attemptId = gate.attemptId;
     gate.settled = true;
   } else {
-    const reservation = await reserveSignInAttempt(db, { email, client: clientAddress(headers, webEnv().TRUSTED_PROXY_HOPS) });
+    const reservation = await reserveSignInAttempt(db, { email, client: origin.clientAddress });
     if (reservation.attemptId === undefined) return null;
     attemptId = reservation.attemptId;
   }
@@ -48,7 +49,7 @@ export async function checkPassword(credentials: Record<string, string> | undefi
   const [environment] = await listEnvironments(db, admin.tenant_id);
   if (!environment) return null;
   if (needsRehash(admin.password_hash)) await replacePasswordHash(db, admin.id, await hashPassword(password));
-  await recordAudit(db, { tenantId: admin.tenant_id, environmentId: null, adminId: admin.id, action: 'auth.signed_in' });
+  await recordAudit(db, { tenantId: admin.tenant_id, environmentId: null, adminId: admin.id, action: 'auth.signed_in', origin });
   return {
     id: admin.id,
     email: admin.email,

@@ -89,6 +89,8 @@ export interface AuditLogTable {
   action: AuditAction;
   export_id: string | null;
   details: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, never>;
+  client_address: ColumnType<string | null, string | null | undefined, never>;
+  user_agent: ColumnType<string | null, string | null | undefined, never>;
   created_at: CreatedAt;
 }
 

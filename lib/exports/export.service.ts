@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit.repository';
+import type { Database } from '../db/schema';
 import { getDb } from '../db/web-db';
 import { sharedEnv } from '../env';
 import { AppError } from '../errors';
 import { decodeTimeCursor, encodeCursor } from '../http/cursor';
-import type { Scope } from '../http/scope';
+import type { Actor, Scope } from '../http/scope';
 import { presignDownload } from '../storage/presign';
 import { createPublicS3Client } from '../storage/s3';
 import { getTemporalClient } from '../temporal/client';
@@ -15,10 +17,6 @@ import type { ExportDto, ExportStatusValue, UserExportInput } from './export.con
 import * as repo from './export.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
-
-interface Actor {
-  id: string;
-}
 
 const userNotFound = () => new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
 const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
@@ -36,8 +34,10 @@ async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
 
 /**
  * Starts an export of one user, or returns the one already queued or running for that user
- * (checked before the rate limit). The row is written first, then the workflow started; a
- * start that fails leaves the export `failed`, never a `queued` row blocking the user.
+ * (checked before the rate limit). The row and its audit entry commit together, then the
+ * workflow is started; a start that fails leaves the export `failed`, never a `queued` row
+ * blocking the user. (An audit insert after the commit could fail and leave exactly such a
+ * row with no workflow: review M6.)
  */
 export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
@@ -46,14 +46,10 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
     await repo.lockTenantForExports(tx, scope.tenantId);
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
     const existing = await repo.findInFlightExportForUser(tx, scope, userId);
-    if (existing) return { id: existing.id, created: false };
-    await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
-    const id = randomUUID();
-    await repo.insertExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
-    return { id, created: true };
+    const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId);
+    await recordAudit(tx, { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.requested', exportId: found.id, details: { userId, deduplicated: !found.created } });
+    return found;
   });
-
-  await recordAudit(db, { ...scope, adminId: actor.id, action: 'export.requested', exportId: outcome.id, details: { userId, deduplicated: !outcome.created } });
 
   if (outcome.created) {
     const input: UserExportInput = { exportId: outcome.id, userId, ...scope };
@@ -73,6 +69,15 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
     }
   }
   return { export: dto(await mustFind(scope, outcome.id)), created: outcome.created };
+}
+
+/** A new queued export, within the tenant's rate limits (checked after dedupe). */
+async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string): Promise<{ id: string; created: true }> {
+  const env = sharedEnv();
+  await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
+  const id = randomUUID();
+  await repo.insertExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
+  return { id, created: true };
 }
 
 export async function getExport(scope: Scope, id: string): Promise<ExportDto> {
@@ -100,22 +105,42 @@ export async function listExports(
   };
 }
 
-/** Asks Temporal to cancel; the workflow marks the export cancelled once the upload is aborted. */
+/**
+ * Asks Temporal to cancel; the workflow marks the export cancelled once the upload is
+ * aborted. The audit row is written first in a transaction that commits only after
+ * Temporal accepted the cancel, so a refused or failed cancel leaves no record of a cancel
+ * that did not happen, and a failing audit insert stops the cancel before it is sent
+ * (review L12). The one gap left: the commit itself fails after Temporal accepted; the
+ * client then sees an error, and Temporal's history still holds the cancel request.
+ */
 export async function cancelExport(scope: Scope, actor: Actor, id: string): Promise<ExportDto> {
-  const row = await mustFind(scope, id);
+  assertCancellable(await mustFind(scope, id));
+  // Dialled before the transaction, so a slow connect does not hold a database connection.
+  const client = await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e)));
+  await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      // Checked again inside: the export may have ended while Temporal was dialled.
+      const row = assertCancellable(await repo.findExport(tx, scope, id));
+      await recordAudit(tx, { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.cancelled', exportId: id });
+      try {
+        // The deadline bounds how long the transaction stays open.
+        await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(row.workflow_id).cancel());
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
+        // No workflow behind it (it never started): end the row here, with its audit row.
+        await repo.updateExportStatus(tx, scope, id, ['queued', 'running'], { status: 'cancelled', completed_at: new Date() });
+      }
+    });
+  return dto(await mustFind(scope, id));
+}
+
+function assertCancellable(row: repo.ExportView | undefined): repo.ExportView {
+  if (!row) throw notFound();
   if (row.status !== 'queued' && row.status !== 'running') {
     throw new AppError('conflict', `The export has already ended (${row.status})`, 'Only queued or running exports can be cancelled.');
   }
-  const client = await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e)));
-  try {
-    await client.connection.withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(row.workflow_id).cancel());
-  } catch (error) {
-    if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
-    // No workflow behind it (it never started): end the row here.
-    await repo.updateExportStatus(getDb(), scope, id, ['queued', 'running'], { status: 'cancelled', completed_at: new Date() });
-  }
-  await recordAudit(getDb(), { ...scope, adminId: actor.id, action: 'export.cancelled', exportId: id });
-  return dto(await mustFind(scope, id));
+  return row;
 }
 
 /** A fresh presigned link per click, signed for the address the browser reaches. */
@@ -134,6 +159,6 @@ export async function downloadUrl(scope: Scope, actor: Actor, id: string): Promi
     fileName: row.file_name ?? `${row.id}.zip`,
     ttlSeconds: env.EXPORT_LINK_TTL_SECONDS,
   });
-  await recordAudit(getDb(), { ...scope, adminId: actor.id, action: 'export.downloaded', exportId: id });
+  await recordAudit(getDb(), { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.downloaded', exportId: id });
   return url;
 }

@@ -21,6 +21,9 @@ const auditEntry = z.object({
   admin: z.object({ id: z.uuid(), email: z.string() }),
   exportId: z.uuid().nullable(),
   userEmail: z.string().nullable(),
+  // Null on rows written before addresses were recorded.
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
 });
 const check = z.object({ ok: z.boolean() });
 const health = z.object({
@@ -62,7 +65,7 @@ export function openApiDocument() {
         get: { summary: 'One export with its progress (never waits on the workflow)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '200': { description: 'The export', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'not_found', 'unavailable') } },
       },
       '/api/exports/{id}/download': {
-        get: { summary: 'Redirect to a fresh presigned download URL', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+        get: { summary: 'Redirect to a fresh presigned download URL (audited; refused with 403 when Sec-Fetch-Site is cross-site or same-site)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
       },
       '/api/exports/{id}/cancel': {
         post: { summary: 'Cancel a queued or running export', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },

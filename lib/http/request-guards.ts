@@ -2,7 +2,7 @@ import { AppError } from '../errors';
 import { readBodyCapped } from './read-body';
 
 /**
- * Refuses cross-site state changes (CSRF). Browsers send Origin on every POST, and
+ * Refuses cross-site state changes (CSRF), and GETs that write (the audited download). Browsers send Origin on every POST, and
  * Sec-Fetch-Site where supported; a request with neither comes from a non-browser
  * client, which cannot ride a victim's cookies.
  */
@@ -22,7 +22,7 @@ export function assertSameOrigin(request: Request): void {
 }
 
 function crossSite(): AppError {
-  return new AppError('forbidden', 'Cross-site request refused', 'State-changing requests must come from the Export Console pages themselves.');
+  return new AppError('forbidden', 'Cross-site request refused', 'Requests that change or record something must come from the Export Console pages themselves (or a typed URL).');
 }
 
 export const maxBodyBytes = 16 * 1024;

@@ -1,4 +1,5 @@
 import type { SessionAdmin } from '../../types/next-auth';
+import type { RequestOrigin } from './client-address';
 
 /** What every query filters by: taken from the session, never from the request. */
 export interface Scope {
@@ -8,4 +9,10 @@ export interface Scope {
 
 export function scopeOf(admin: SessionAdmin): Scope {
   return { tenantId: admin.tenantId, environmentId: admin.environmentId };
+}
+
+/** The signed-in admin as audit rows record them: who (from the session) and from where. */
+export interface Actor {
+  id: string;
+  origin: RequestOrigin;
 }

@@ -5,9 +5,10 @@ import { activeSessionAdmin } from '../auth/session-claims';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
+import { type RequestOrigin, requestOrigin } from './client-address';
 import { errorResponse, toAppError } from './error-response';
 import { assertSameOrigin, readJsonBody } from './request-guards';
-import { type Scope, scopeOf } from './scope';
+import { type Actor, type Scope, scopeOf } from './scope';
 
 type Access = 'public' | 'signed-in' | 'admin-role';
 
@@ -17,6 +18,12 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The route has an effect even on GET (the download writes a "downloaded" audit row), so
+   * it gets the cross-site check that state changes get: a link on another site must not
+   * make an admin's browser act in the admin's name (review L9).
+   */
+  sideEffectOnGet?: boolean;
 }
 
 interface RouteContext<P, Q, B> {
@@ -26,6 +33,9 @@ interface RouteContext<P, Q, B> {
   body: B;
   admin: SessionAdmin;
   scope: Scope;
+  /** Client address and user agent, computed once per request for audit rows. */
+  origin: RequestOrigin;
+  actor: Actor;
 }
 
 type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<Response>;
@@ -34,9 +44,11 @@ const unauthenticated = () =>
   new AppError('unauthorized', 'You are not signed in, or your session has ended', 'Sign in at /login, then retry the request with the new session cookie.');
 
 /**
- * The one wrapper every route handler goes through: session → access check → Origin check
- * for state changes → zod parsing of params, query and body → handler → errors mapped to
- * `{ error: { code, message, hint } }`. Handlers hold only the happy path.
+ * The one wrapper every route handler goes through: Origin check for state changes (and
+ * GETs marked sideEffectOnGet) → session → access check → zod parsing of params, query
+ * and body → handler → errors mapped to
+ * `{ error: { code, message, hint } }`. Handlers hold only the happy path; they get the
+ * actor (admin id + client address and user agent) ready for audit rows.
  */
 export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
   spec: RouteSpec<P, Q, B>,
@@ -45,7 +57,7 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
   return async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     try {
       const changesState = request.method !== 'GET' && request.method !== 'HEAD';
-      if (changesState) assertSameOrigin(request);
+      if (changesState || spec.sideEffectOnGet) assertSameOrigin(request);
       const admin = spec.access === 'public' ? undefined : await sessionAdmin(request);
       if (spec.access !== 'public' && !admin) throw unauthenticated();
       if (spec.access === 'admin-role' && admin?.role !== 'admin') {
@@ -58,8 +70,12 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
       if (!spec.body && rawBody !== undefined) {
         throw new AppError('validation', 'This endpoint takes no request body', 'Send the request without a body.');
       }
+      // Signed-in routes only, like scope: public ones have no one to audit.
+      const origin = admin ? requestOrigin(request.headers, webEnv().TRUSTED_PROXY_HOPS) : undefined;
       return await handler({
         request,
+        origin: origin as RequestOrigin,
+        actor: admin && origin ? { id: admin.id, origin } : (undefined as never),
         params: params as z.infer<P>,
         query: query as z.infer<Q>,
         body: body as z.infer<B>,

@@ -43,6 +43,16 @@ describe('migrations on real Postgres', () => {
     expect(byName.get('exports_one_in_flight_per_user')).toMatch(/WHERE .*queued.*running/);
   });
 
+  it('audit rows have room for the client address and user agent (nullable: older rows have neither)', async () => {
+    const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string }>`
+      select column_name, data_type, is_nullable from information_schema.columns
+      where table_name = 'audit_log' and column_name in ('client_address', 'user_agent') order by column_name`.execute(scratch.db);
+    expect(rows).toEqual([
+      { column_name: 'client_address', data_type: 'text', is_nullable: 'YES' },
+      { column_name: 'user_agent', data_type: 'text', is_nullable: 'YES' },
+    ]);
+  });
+
   it('the demo seed is idempotent', async () => {
     const first = await seedDemoData(scratch.db);
     const counts = async () =>

@@ -102,7 +102,11 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     const handle = await start(input);
     const result: UserExportResult = await handle.result();
     await saveHistory(client, handle.workflowId, 'mocked-failed-after-retries');
-    expect(result).toEqual({ status: 'failed', errorSummary: 'The export failed after 3 attempts: S3 said no' });
+    // The summary is the storage category's fixed sentence, not the activity's own message.
+    expect(result).toEqual({
+      status: 'failed',
+      errorSummary: 'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.',
+    });
     expect(attempts.get(input.exportId)).toBe(3);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: result.status === 'failed' ? result.errorSummary : '' }]);
   });

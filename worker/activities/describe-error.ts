@@ -2,8 +2,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isUnavailableError } from '../../lib/http/error-response';
 
 /**
- * Turns a low-level failure into a retryable ApplicationFailure whose message an admin can
- * read in the export's error summary ("Storage is unreachable…" rather than a socket code).
+ * Turns a low-level failure into a retryable ApplicationFailure whose type names its
+ * category. The workflow maps the type to a fixed sentence for the export row
+ * (failure-summary.ts); the message keeps the raw detail (socket codes, hosts) for
+ * Temporal's history and the worker log, which only operators read.
  */
 export function describeExportError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof ApplicationFailure) return error;

@@ -1,7 +1,9 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
 import type { ExportActivities } from '../activities/export.activities';
-import { summarizeFailure } from './failure-summary';
+import { categorizeFailure, summarizeFailure } from './failure-summary';
+
+const maxAttempts = 3;
 
 // The seed's retry policy, plus a heartbeat timeout so a lost worker is noticed in ~30 s
 // instead of at the one-hour start-to-close timeout.
@@ -12,7 +14,7 @@ const { exportUserData } = proxyActivities<ExportActivities>({
     initialInterval: '5 seconds',
     backoffCoefficient: 2,
     maximumInterval: '2 minutes',
-    maximumAttempts: 3,
+    maximumAttempts: maxAttempts,
     nonRetryableErrorTypes: ['ValidationError', 'NotFound'],
   },
   // Wait for the activity to abort its upload before the workflow reports "cancelled".
@@ -45,7 +47,10 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
       await CancellationScope.nonCancellable(() => finishExport({ ...input, status: 'cancelled', errorSummary: null }));
       return { status: 'cancelled' };
     }
-    const errorSummary = summarizeFailure(error);
+    // The row gets a fixed sentence; the raw failure goes to the worker log (and stays in
+    // the history), keyed by export id, for operators.
+    const errorSummary = summarizeFailure(error, maxAttempts);
+    log.warn('Export failed', { exportId: input.exportId, category: categorizeFailure(error), error });
     await finishExport({ ...input, status: 'failed', errorSummary });
     return { status: 'failed', errorSummary };
   }

@@ -25,3 +25,31 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
+
+// Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
+const browsers: [RegExp, string][] = [
+  [/Edg(?:e|A|iOS)?\/(\d+)/, 'Edge'],
+  [/OPR\/(\d+)/, 'Opera'],
+  [/Firefox\/(\d+)/, 'Firefox'],
+  [/(?:Chrome|Chromium|CriOS)\/(\d+)/, 'Chrome'],
+  [/Version\/(\d+)[^ ]* .*Safari\//, 'Safari'],
+];
+const systems: [RegExp, string][] = [
+  [/Android/, 'Android'],
+  [/iPhone|iPad/, 'iOS'],
+  [/Windows/, 'Windows'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Linux|X11/, 'Linux'],
+];
+
+/** "Chrome 131 on Linux" for a browser; other clients ("curl/8.5.0") as their first word. */
+export function shortUserAgent(userAgent: string | null): string {
+  if (!userAgent) return '—';
+  for (const [pattern, name] of browsers) {
+    const match = pattern.exec(userAgent);
+    if (!match) continue;
+    const system = systems.find(([p]) => p.test(userAgent))?.[1];
+    return `${name} ${match[1]}${system ? ` on ${system}` : ''}`;
+  }
+  return userAgent.split(' ')[0]!.slice(0, 40);
+}

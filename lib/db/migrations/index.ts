@@ -2,6 +2,8 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as coreTables from './20261125210000_core_tables';
 import * as exportsAndAudit from './20261125210100_exports_and_audit';
 import * as signInAttempts from './20261125220000_sign_in_attempts';
+import * as auditClient from './20261126100000_audit_client';
+import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 import * as sessionVersions from './20261126101000_session_versions';
 
 /**
@@ -12,6 +14,8 @@ const migrations: Record<string, Migration> = {
   '20261125210000_core_tables': coreTables,
   '20261125210100_exports_and_audit': exportsAndAudit,
   '20261125220000_sign_in_attempts': signInAttempts,
+  '20261126100000_audit_client': auditClient,
+  '20261126100100_redact_error_summaries': redactErrorSummaries,
   '20261126101000_session_versions': sessionVersions,
 };
 

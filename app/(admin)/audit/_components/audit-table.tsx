@@ -2,7 +2,7 @@
 
 import type { AuditEntryDto } from '@/lib/audit/audit.service';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
-import { formatDateTime } from '../../_lib/format';
+import { formatDateTime, shortUserAgent } from '../../_lib/format';
 import { useAuditLog } from '../_hooks/use-audit-log';
 
 const actionLabels: Record<AuditEntryDto['action'], string> = {
@@ -28,6 +28,7 @@ export function AuditTable() {
                 <th scope="col" className="px-4 py-2 font-medium">Action</th>
                 <th scope="col" className="px-4 py-2 font-medium">Admin</th>
                 <th scope="col" className="px-4 py-2 font-medium">User</th>
+                <th scope="col" className="px-4 py-2 font-medium">From</th>
                 <th scope="col" className="px-4 py-2 font-medium">Time</th>
               </tr>
             </thead>
@@ -37,6 +38,11 @@ export function AuditTable() {
                   <td className="px-4 py-2 font-medium">{actionLabels[entry.action] ?? entry.action}</td>
                   <td className="px-4 py-2 text-slate-700">{entry.admin.email}</td>
                   <td className="px-4 py-2 text-slate-700">{entry.userEmail ?? '—'}</td>
+                  {/* The full user agent is one hover away; the cell stays short. */}
+                  <td className="px-4 py-2 text-slate-600" title={entry.userAgent ?? undefined}>
+                    <span className="font-mono text-xs">{entry.clientAddress ?? '—'}</span>
+                    <span className="block text-xs text-slate-500">{shortUserAgent(entry.userAgent)}</span>
+                  </td>
                   <td className="px-4 py-2 text-slate-600">
                     <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                   </td>
