@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createDb } from '../../lib/db/client';
 import { migrateToLatest } from '../../lib/db/migrator';
 import { seedDemoData } from '../../lib/db/seed';
+import { devSecretPrefix } from '../../lib/env';
 
 /** Variables the web app needs beyond the stack's, with local defaults. */
 export function appEnv(base: Record<string, string | undefined>, appUrl: string): Record<string, string> {
@@ -9,7 +10,7 @@ export function appEnv(base: Record<string, string | undefined>, appUrl: string)
     NEXTAUTH_URL: base.NEXTAUTH_URL ?? appUrl,
     // A fresh secret per run would sign everyone out on restart; the dev default is fixed
     // and loudly local, and production must set its own (env validation requires it).
-    NEXTAUTH_SECRET: base.NEXTAUTH_SECRET ?? `local-dev-only-${'x'.repeat(32)}`,
+    NEXTAUTH_SECRET: base.NEXTAUTH_SECRET ?? `${devSecretPrefix}${'x'.repeat(32)}`,
   };
 }
 
