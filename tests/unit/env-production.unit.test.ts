@@ -31,7 +31,7 @@ describe('production web configuration', () => {
   });
 
   it('refuses the development secret that npm run dev publishes', () => {
-    const devSecret = appEnv({}, 'http://localhost:3000').NEXTAUTH_SECRET;
+    const devSecret = appEnv({}, 'http://localhost:3000').NEXTAUTH_SECRET ?? '';
     expect(devSecret.startsWith(devSecretPrefix)).toBe(true);
     expect(problemsOf({ ...production, NEXTAUTH_SECRET: devSecret })).toEqual([expect.stringMatching(/^NEXTAUTH_SECRET .*development value/)]);
   });
