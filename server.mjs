@@ -15,8 +15,6 @@ const dev = process.argv.includes('--dev');
 process.env.NODE_ENV = dev ? 'development' : 'production';
 
 const { host, port } = listenAddress(dev, process.env);
-const httpsByConfig = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
-const headersFor = (req) => securityHeaders({ dev, https: httpsByConfig || Boolean(req.socket.encrypted) });
 
 const server = createServer();
 const app = next({ dev, dir: fileURLToPath(new URL('.', import.meta.url)), hostname: host, port, httpServer: server });
@@ -48,6 +46,9 @@ try {
   clearTimeout(bootTimer);
 }
 
+// Read after prepare(): Next has loaded the .env files into process.env by then.
+const httpsByConfig = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
+const headersFor = (req) => securityHeaders({ dev, https: httpsByConfig || Boolean(req.socket.encrypted) });
 const handle = app.getRequestHandler();
 server.on('request', (req, res) => {
   withResponseDefaults(req, res, headersFor(req));
@@ -57,9 +58,16 @@ server.on('request', (req, res) => {
     return;
   }
   stampRequest(req);
-  void handle(req, res);
+  handle(req, res).catch((error) => {
+    // Next answers its own errors; this is only for one escaping it. No details leave.
+    console.error(error);
+    if (res.headersSent) return void res.end();
+    res.writeHead(500, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error', hint: 'Try again; the server log has the details.' } }));
+  });
 });
 
+server.once('error', (error) => fail(`cannot listen on ${host}:${port}: ${error.message}`));
 server.listen(port, host, () => console.log(`Ready on http://${host}:${port} (${dev ? 'development' : 'production'})`));
 
 let closing = false;
