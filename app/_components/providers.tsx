@@ -3,6 +3,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { SessionProvider } from 'next-auth/react';
 import { type ReactNode, useState } from 'react';
+import '@/lib/zod-jitless';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(
