@@ -25,7 +25,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port} -H 127.0.0.1`,
+    // The production server as `npm start` runs it (server.mjs in front of the build).
+    command: `node server.mjs`,
+    env: { PORT: String(port), HOST: '127.0.0.1' },
     url: `${baseURL}/login`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -40,13 +40,45 @@ export const sharedEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
 });
 
-export const webEnvSchema = sharedEnvSchema.extend({
-  NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
-  NEXTAUTH_URL: z.url().optional(),
-  SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
-  // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
-  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
-});
+/** `npm run dev`'s published session secret starts with this; production refuses it. */
+export const devSecretPrefix = 'local-dev-only-';
+
+const loopbackHosts = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Production refuses what only a laptop may use: a missing, short or published secret
+ * (anyone could forge sessions), and a missing or plain-http public URL (next-auth then
+ * drops `Secure` from its cookies and redirects to localhost). Loopback http stays allowed
+ * so the production build can be tested locally.
+ */
+function checkProduction(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (env.NODE_ENV !== 'production') return;
+  const secret = env.NEXTAUTH_SECRET;
+  if (typeof secret === 'string' && secret.startsWith(devSecretPrefix)) {
+    ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_SECRET'], message: `is the public development value; set a real one (openssl rand -base64 32)` });
+  }
+  const url = env.NEXTAUTH_URL;
+  if (url === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'is required in production: the public https:// URL of the app' });
+  } else if (typeof url === 'string' && URL.canParse(url)) {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'https:' && !loopbackHosts.has(parsed.hostname)) {
+      ctx.addIssue({ code: 'custom', path: ['NEXTAUTH_URL'], message: 'must be https:// in production (plain http only on localhost)' });
+    }
+  }
+}
+
+export const webEnvSchema = sharedEnvSchema
+  .extend({
+    NODE_ENV: z.string().optional(),
+    NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
+    NEXTAUTH_URL: z.url().optional(),
+    SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
+    // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
+    TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  })
+  // `when`: run even when other variables are bad, so every problem is listed at once.
+  .check(z.superRefine(checkProduction, { when: () => true }));
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;
 export type WebEnv = z.infer<typeof webEnvSchema>;

@@ -7,13 +7,26 @@ import { demoAdmins, demoPassword } from '../lib/db/demo-data';
 
 /**
  * `npm run dev`: the embedded stack (or the external services the environment names),
- * migrations, demo seed, Next.js and the worker. Ctrl-C stops everything it started.
+ * migrations, the demo seed (only into a database the stack created), the dev web server
+ * (server.mjs --dev, on 127.0.0.1 unless HOST says otherwise) and the worker. Ctrl-C
+ * stops everything it started.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appPort = Number(process.env.PORT ?? 3000);
-const appUrl = `http://localhost:${appPort}`;
+const host = process.env.HOST;
+const urlHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+const appUrl = `http://${urlHost}:${appPort}`;
 const children: ChildProcess[] = [];
 let stopping = false;
+
+// Checked before anything starts: external services need a real session secret.
+let authEnv: Record<string, string>;
+try {
+  authEnv = appEnv(process.env, appUrl);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
 
 const stack = await startStack({ dataDir: `${root}.data`, env: process.env, log: (line) => console.log(`[stack] ${line}`) });
 
@@ -54,17 +67,19 @@ function start(name: string, command: string, args: string[], env: Record<string
 }
 
 try {
-  console.log(`[db] ${await prepareDatabase(stack.env.DATABASE_URL!)}`);
+  console.log(`[db] ${await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: stack.embedded.postgres })}`);
 } catch (error) {
   console.error(`[db] ${error instanceof Error ? error.message : error}`);
   await shutdown(1);
 }
 
-const env = { ...process.env, ...stack.env, ...appEnv(process.env, appUrl) };
-start('web', bin('next'), ['dev', '-p', String(appPort)], env);
+const env = { ...process.env, ...stack.env, ...authEnv };
+start('web', process.execPath, ['server.mjs', '--dev'], { ...env, PORT: String(appPort) });
 start('worker', bin('tsx'), ['watch', '--clear-screen=false', 'worker/index.ts'], env);
 
-const logins = demoAdmins.map((a) => `    ${a.email.padEnd(20)} ${a.role.padEnd(7)} password ${demoPassword}`).join('\n');
+const logins = stack.embedded.postgres
+  ? demoAdmins.map((a) => `    ${a.email.padEnd(20)} ${a.role.padEnd(7)} password ${demoPassword}`).join('\n')
+  : '    none: DATABASE_URL is external, so no demo data was written (npm run db:seed -- --demo adds it)';
 console.log(`
   Export Console        ${appUrl}
   Temporal Web UI       ${stack.urls.temporalUi ?? '(external Temporal)'}

@@ -45,7 +45,7 @@ try {
   if (suites.has('integration') || suites.has('e2e')) {
     const ports = { postgres: await findFreePort(), temporal: await findFreePort(), temporalUi: await findFreePort(), s3: await findFreePort() };
     stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });
-    console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!)}`);
+    console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: stack.embedded.postgres })}`);
   }
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;

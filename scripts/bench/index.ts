@@ -89,7 +89,7 @@ try {
   const build = needWeb ? prepareWeb(dataDir, webEnv, { reuse: opts.quick && !opts.rebuild, log }) : Promise.resolve(undefined);
   build.catch(() => {});
 
-  log(`[db] ${await prepareDatabase(env.DATABASE_URL)}`);
+  log(`[db] ${await prepareDatabase(env.DATABASE_URL, { seedDemo: stack.embedded.postgres })}`);
   const pool = createPool(env.DATABASE_URL, 8);
   const db = dbFromPool(pool);
   closers.push(() => db.destroy());

@@ -11,7 +11,7 @@ import { processTreeSync } from './rss-sampler';
 /**
  * The product's processes as the bench runs them: the worker (`tsx worker/index.ts`, a
  * separate process whose pid the RSS sampler follows) and the production web app
- * (`next build` + `next start`, as the end-to-end tests run it).
+ * (`next build` + `node server.mjs`, as the end-to-end tests run it).
  */
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -121,8 +121,8 @@ export async function startWeb(webDir: string, dataDir: string, env: Env, port: 
   return startBackground(
     'web',
     process.execPath,
-    [path.join(webDir, 'node_modules/next/dist/bin/next'), 'start', webDir, '-p', String(port), '-H', '127.0.0.1'],
-    env,
+    [path.join(webDir, 'server.mjs')],
+    { ...env, PORT: String(port), HOST: '127.0.0.1' },
     { probe: async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).status < 500 },
     { verbose, timeoutMs: 60_000, cwd: webDir, dataDir },
   );
@@ -134,7 +134,7 @@ export async function startWeb(webDir: string, dataDir: string, env: Env, port: 
  * `npm test` rebuilds the checkout's .next, which must not change under a running bench.
  * The copy's build is reused only when the sources hash the same (quick mode).
  */
-const webSources = ['app', 'lib', 'types', 'public', 'next.config.mjs', 'next-env.d.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tailwind.config.ts', 'tsconfig.json'];
+const webSources = ['app', 'lib', 'types', 'public', 'server.mjs', 'instrumentation.ts', 'next.config.mjs', 'next-env.d.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tailwind.config.ts', 'tsconfig.json'];
 
 async function hashTree(hash: Hash, target: string): Promise<void> {
   const info = await stat(target).catch(() => undefined);

@@ -30,6 +30,8 @@ export interface StartStackOptions {
 
 export interface Stack {
   env: Record<string, string>;
+  /** Which services this stack started itself (the rest came from the environment). */
+  embedded: { postgres: boolean; temporal: boolean; s3: boolean };
   urls: { temporalUi?: string; s3?: string };
   stop(): Promise<void>;
 }
@@ -143,7 +145,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   }
   if (running.length > 0) log(`started ${running.map((r) => r.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
 
-  return { env: ordered({ ...passThrough(env, want), ...out }), urls, stop };
+  return { env: ordered({ ...passThrough(env, want), ...out }), embedded: want, urls, stop };
 }
 
 /** Values for the services the environment provides itself. */

@@ -40,7 +40,7 @@ export function startWorker(env: Record<string, string>): Promise<ChildHandle> {
   return startChild(['--import', 'tsx', 'worker/index.ts'], env, /worker polling/);
 }
 
-/** The production build (`next build` must have run; scripts/test.ts does it first). */
+/** The production server, as `npm start` runs it (`next build` must have run; scripts/test.ts does it first). */
 export function startWeb(env: Record<string, string>, port: number): Promise<ChildHandle> {
-  return startChild(['node_modules/next/dist/bin/next', 'start', '-p', String(port), '-H', '127.0.0.1'], env, /Ready in/);
+  return startChild(['server.mjs'], { ...env, PORT: String(port), HOST: '127.0.0.1' }, /Ready on/);
 }

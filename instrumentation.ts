@@ -1,0 +1,25 @@
+/**
+ * Runs once when the web server starts (Next's instrumentation hook). It checks the web
+ * configuration so that a bad deployment refuses to start instead of answering 500 to
+ * every request. server.mjs waits for the verdict through the boot handshake below.
+ */
+interface BootHandshake {
+  ready(): void;
+  failed(message: string): void;
+}
+
+export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME !== 'nodejs') return;
+  const boot = (globalThis as Record<symbol, BootHandshake | undefined>)[Symbol.for('export-console.boot')];
+  try {
+    const { webEnv } = await import('./lib/env');
+    webEnv();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Under server.mjs, report and let it exit with just the list of problems; under a
+    // bare `next start`, throwing at least makes every request fail closed.
+    if (boot) return boot.failed(message);
+    throw error;
+  }
+  boot?.ready();
+}
