@@ -19,4 +19,4 @@ export function safeReturnPath(raw: string | null | undefined, fallback = '/user
 }
 
 /** The header the custom server (server.mjs) stamps with the path and query it received. */
-export const requestUrlHeader = 'x-export-console-url';
+export { urlHeader as requestUrlHeader } from '../http/front-door.mjs';

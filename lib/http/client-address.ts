@@ -1,3 +1,7 @@
+import { peerHeader } from './front-door.mjs';
+
+export { peerHeader };
+
 /**
  * The client's network address, as this server can know it. The custom server
  * (server.mjs) stamps the socket's peer address into `x-export-console-peer`, replacing
@@ -6,8 +10,6 @@
  * trusted proxy appends the address it saw, so entries further left are the client's own
  * words.
  */
-export const peerHeader = 'x-export-console-peer';
-
 export function clientAddress(headers: Headers, trustedProxyHops: number): string {
   const peer = headers.get(peerHeader)?.trim() || 'unknown';
   if (trustedProxyHops <= 0) return peer;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { peerHeader as readPeerHeader } from '../../lib/http/client-address';
-import { listenAddress, methodNotAllowedBody, peerHeader, requestPath, securityHeaders } from '../../lib/http/front-door.mjs';
+import { listenAddress, methodNotAllowedBody, peerHeader, requestPath, securityHeaders, stampRequest } from '../../lib/http/front-door.mjs';
 
 // lib/http/front-door.mjs is what server.mjs does before Next sees a request.
 describe('listen address', () => {
@@ -20,8 +19,17 @@ describe('listen address', () => {
 });
 
 describe('request stamping', () => {
-  it('writes the peer header that client-address.ts reads', () => {
-    expect(peerHeader).toBe(readPeerHeader);
+  it('replaces a client-sent peer or URL header with what the socket and request line say', () => {
+    const req = {
+      url: '/exports?status=failed',
+      socket: { remoteAddress: '10.1.2.3' },
+      headers: { [peerHeader]: '6.6.6.6', 'x-export-console-url': '/\\evil.com' } as Record<string, string>,
+      rawHeaders: ['X-Export-Console-Peer', '6.6.6.6', 'Host', 'app', 'x-export-console-url', '/\\evil.com'],
+    };
+    stampRequest(req as never);
+    expect(req.headers[peerHeader]).toBe('10.1.2.3');
+    expect(req.headers['x-export-console-url']).toBe('/exports?status=failed');
+    expect(req.rawHeaders).toEqual(['Host', 'app']);
   });
 
   it('keeps the deep link without Next’s _rsc parameter and without normalising it', () => {
