@@ -18,7 +18,15 @@ test('50 sign-ins, each from a fresh browser, all land signed in', async ({ brow
   for (let i = 0; i < 50; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
+    // The race behind the silent failures: session fetches on the login page, each setting
+    // a new form-token cookie while the form reads its token. None may happen before submit.
+    const sessionFetches: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/auth/session') sessionFetches.push(request.url());
+    });
     await page.goto('/login');
+    await page.waitForLoadState('networkidle');
+    expect(sessionFetches, 'session fetched while the login form is open').toEqual([]);
     await submit(page, logins.acmeViewer);
     // Either the users page with the header, or a message on the form: never a silent bounce.
     const landed = page.getByLabel('Environment');
