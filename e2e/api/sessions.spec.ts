@@ -1,3 +1,4 @@
+import { randomBytes, scryptSync } from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { encode } from 'next-auth/jwt';
 import type pg from 'pg';
@@ -104,3 +105,16 @@ async function contextGet(cookie: string) {
   contexts.push(context);
   return context.get('/api/exports?limit=1', { headers: { cookie } });
 }
+
+test('a password hash made with older scrypt parameters is replaced at the next sign-in', async () => {
+  const admin = await createTestAdmin(pgClient, 'acme');
+  // The parameters this console used before (N=2^14, p=1): still accepted, then upgraded.
+  const salt = randomBytes(16);
+  const old = ['scrypt', 16384, 8, 1, salt.toString('base64'), scryptSync(admin.password, salt, 32, { N: 16384, r: 8, p: 1 }).toString('base64')].join('$');
+  await pgClient.query('update admins set password_hash = $2 where id = $1', [admin.id, old]);
+  const cookie = await signedIn(admin);
+  const { rows } = await pgClient.query<{ password_hash: string }>('select password_hash from admins where id = $1', [admin.id]);
+  expect(rows[0]!.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
+  // Same password, so the session it just made lives on.
+  expect((await apiWith(cookie)).status).toBe(200);
+});
