@@ -87,7 +87,7 @@ export function insertExport(
     .execute();
 }
 
-/** Moves an export to a final or running state; only from the states given, so a late update cannot undo an ending. */
+/** Sets an export's status, only from the states given. Status writes go through export-lifecycle.ts, which derives `from`. */
 export function updateExportStatus(
   db: DbOrTx,
   scope: Scope,
@@ -106,19 +106,20 @@ export function updateExportStatus(
 }
 
 /** Marks an attempt as running: progress restarts at zero, the first start time is kept. */
-export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number) {
-  return db
+export async function markExportRunning(db: DbOrTx, scope: Scope, id: string, from: ExportStatus[], rowsTotal: number): Promise<boolean> {
+  const result = await db
     .updateTable('exports')
     .set({ status: 'running', started_at: sql`coalesce(started_at, now())`, rows_exported: 0, rows_total: rowsTotal, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', from)
     .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
-export function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number) {
-  return db
+export async function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number): Promise<void> {
+  await db
     .updateTable('exports')
     .set({ rows_exported: rowsExported, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)

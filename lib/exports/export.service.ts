@@ -14,6 +14,7 @@ import { getTemporalClient } from '../temporal/client';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
+import { failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
@@ -60,11 +61,7 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
         env,
       });
     } catch (error) {
-      await repo.updateExportStatus(db, scope, outcome.id, ['queued'], {
-        status: 'failed',
-        error_summary: 'The export could not be started because the workflow service was unavailable. Request it again.',
-        completed_at: new Date(),
-      });
+      await failExport(db, scope, outcome.id, notStartedSummary);
       throw error;
     }
   }
@@ -129,7 +126,7 @@ export async function cancelExport(scope: Scope, actor: Actor, id: string): Prom
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
         // No workflow behind it (it never started): end the row here, with its audit row.
-        await repo.updateExportStatus(tx, scope, id, ['queued', 'running'], { status: 'cancelled', completed_at: new Date() });
+        await markExportCancelled(tx, scope, id);
       }
     });
   return dto(await mustFind(scope, id));

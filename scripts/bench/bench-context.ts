@@ -57,7 +57,15 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
     throw new Error(`export ${exportId} ended ${result.status}: ${'errorSummary' in result ? result.errorSummary : ''}`);
   }
   const steps = await productSteps(ctx, exportId, wall0, ms);
-  return { exportId, objectKey: result.objectKey, ms, steps, rows: result.rows, zipBytes: result.bytes, heartbeats: result.heartbeats ?? 0, rss };
+  // The file's facts live on the export row; the workflow result carries only the heartbeat count.
+  const row = await ctx.db
+    .selectFrom('exports')
+    .select(['object_key', 'rows_exported', 'bytes'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', exportId)
+    .executeTakeFirstOrThrow();
+  return { exportId, objectKey: row.object_key!, ms, steps, rows: Number(row.rows_exported), zipBytes: row.bytes ?? 0, heartbeats: result.heartbeats ?? 0, rss };
 }
 
 export const productStepNames = [
