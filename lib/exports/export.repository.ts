@@ -128,3 +128,22 @@ export async function updateExportProgress(db: DbOrTx, scope: Scope, id: string,
     .where('status', '=', 'running')
     .execute();
 }
+
+/** Every environment's scope: the reconciler sweeps them one by one so each query stays scoped. */
+export function listEnvironmentScopes(db: DbOrTx): Promise<Scope[]> {
+  return db.selectFrom('environments').select(['tenant_id as tenantId', 'id as environmentId']).orderBy('tenant_id').orderBy('id').execute();
+}
+
+/** Exports of one environment still queued or running that were requested before `createdBefore`. */
+export function findInFlightExportsCreatedBefore(db: DbOrTx, scope: Scope, createdBefore: Date, limit: number) {
+  return db
+    .selectFrom('exports')
+    .select(['id', 'user_id', 'workflow_id', 'status'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('status', 'in', ['queued', 'running'])
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
