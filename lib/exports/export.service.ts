@@ -37,8 +37,8 @@ async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
  * Starts an export of one user, or returns the one already queued or running for that user
  * (checked before the rate limit). The row and its audit entry commit together, then the
  * workflow is started; a start that fails leaves the export `failed`, never a `queued` row
- * blocking the user. (An audit insert after the commit could fail and leave exactly such a
- * row with no workflow: review M6.)
+ * blocking the user. A process that dies between the commit and the start leaves such a
+ * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
 export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
