@@ -40,6 +40,11 @@ async function transition(db: DbOrTx, scope: Scope, id: string, to: ExportStatus
   return result.numUpdatedRows > 0n;
 }
 
+/** Every export starts `queued`: the row is committed before its workflow is started. */
+export async function createQueuedExport(db: DbOrTx, row: Parameters<typeof repo.insertExport>[1]): Promise<void> {
+  await repo.insertExport(db, row);
+}
+
 /** An attempt starts: progress restarts at zero, the first start time is kept. */
 export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number): Promise<boolean> {
   return repo.markExportRunning(db, scope, id, statusesLeadingTo('running'), rowsTotal);

@@ -14,7 +14,7 @@ import { getTemporalClient } from '../temporal/client';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
-import { failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
+import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
@@ -73,7 +73,7 @@ async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: A
   const env = sharedEnv();
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
-  await repo.insertExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
+  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
   return { id, created: true };
 }
 

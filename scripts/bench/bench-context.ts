@@ -6,7 +6,7 @@ import yauzl from 'yauzl';
 import type { Db } from '../../lib/db/client';
 import type { SharedEnv } from '../../lib/env';
 import type { UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
-import { insertExport } from '../../lib/exports/export.repository';
+import { createQueuedExport } from '../../lib/exports/export-lifecycle';
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
 import type { BenchData, BenchUser } from './seed-bench-data';
 import type { RssSampler, RssWindow } from './rss-sampler';
@@ -47,7 +47,7 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   await ctx.sampler.reset();
   const wall0 = Date.now();
   const started = performance.now();
-  await insertExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
+  await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
   const input: UserExportInput = { exportId, userId: user.userId, ...scope };
   await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
