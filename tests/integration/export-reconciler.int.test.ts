@@ -6,8 +6,8 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserExportInput } from '../../lib/exports/export.contracts';
-import { markExportRunning } from '../../lib/exports/export-lifecycle';
-import type { ReconcileReport } from '../../lib/exports/export-reconciler';
+import { markExportCancelled, markExportRunning } from '../../lib/exports/export-lifecycle';
+import { reconcileStuckExports, type ReconcileDeps, type ReconcileReport } from '../../lib/exports/export-reconciler';
 import { findInFlightExportForUser } from '../../lib/exports/export.repository';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
 import { reconcileScheduleId, ensureSchedules } from '../../worker/schedules';
@@ -36,7 +36,7 @@ beforeAll(async () => {
     from users u
     where not exists (select 1 from exports x where x.tenant_id = u.tenant_id and x.environment_id = u.environment_id
       and x.user_id = u.id and x.status in ('queued', 'running'))
-    order by u.email limit 6`.execute(harness.db);
+    order by u.email limit 9`.execute(harness.db);
   users = rows;
 });
 afterAll(async () => {
@@ -53,12 +53,12 @@ async function isFree(input: UserExportInput): Promise<boolean> {
 }
 
 /** A queued row as the web app commits it, dated `ageMs` ago, for a user of its own. */
-async function queuedExport(ageMs: number): Promise<UserExportInput> {
+async function queuedExport(ageMs: number): Promise<UserExportInput & { workflowId: string }> {
   const user = users.shift();
   if (!user) throw new Error('not enough seeded users without an export in flight');
   const input = await insertQueuedExport(harness.db, user);
   await backdate(input.exportId, ageMs);
-  return input;
+  return { ...input, workflowId: `user-export-${input.exportId}` };
 }
 
 async function backdate(id: string, ageMs: number): Promise<void> {
@@ -164,6 +164,40 @@ describe('export reconciler', () => {
     expect(await isFree(failing)).toBe(true);
     expect(await isFree(cancelled)).toBe(true);
   }, 150_000);
+
+  it('copies a timed-out run as failed, reads a completed run with a row in flight as lost, leaves running runs alone', async () => {
+    const [timedOut, completed, stillRunning] = [await queuedExport(61_000), await queuedExport(61_000), await queuedExport(61_000)];
+    const statusOf: Record<string, string> = {
+      [timedOut.workflowId]: 'TIMED_OUT',
+      [completed.workflowId]: 'COMPLETED',
+      [stillRunning.workflowId]: 'RUNNING',
+    };
+    // Temporal as the reconciler sees it, for outcomes too slow or awkward to produce for real.
+    const temporal = {
+      workflow: {
+        getHandle: (workflowId: string) => ({
+          describe: async () => {
+            const name = statusOf[workflowId];
+            if (!name) return harness.client.workflow.getHandle(workflowId).describe();
+            return { status: { name } };
+          },
+          fetchHistory: async () => ({ events: [] }),
+        }),
+      },
+    } as unknown as ReconcileDeps['temporal'];
+    const report = await reconcileStuckExports({ db: harness.db, temporal }, scheduleInput);
+    expect(report.repaired).toEqual(
+      expect.arrayContaining([
+        { exportId: timedOut.exportId, repair: 'timed-out' },
+        { exportId: completed.exportId, repair: 'ended-unrecorded' },
+      ]),
+    );
+    expect(await row(timedOut.exportId)).toMatchObject({ status: 'failed', error_summary: expect.stringMatching(/ran out of time/) });
+    expect(await row(completed.exportId)).toMatchObject({ status: 'failed', error_summary: expect.stringMatching(/without recording its file/) });
+    expect((await row(stillRunning.exportId)).status).toBe('queued');
+    // Free the user for later tests.
+    await markExportCancelled(harness.db, scopeOf(stillRunning), stillRunning.exportId);
+  });
 
   it('the worker creates the reconcile Schedule idempotently', async () => {
     const errors: string[] = [];
