@@ -3,6 +3,7 @@ import { createPool, dbFromPool } from '../lib/db/client';
 import { sharedEnv } from '../lib/env';
 import { createWorkerS3Client } from '../lib/storage/s3';
 import { createWorkers } from './create-workers';
+import { ensureSchedules } from './schedules';
 
 /**
  * The export worker sidecar. Runs until SIGINT/SIGTERM, then drains: Temporal's runtime
@@ -16,6 +17,7 @@ const pool = createPool(env.DATABASE_URL, env.WORKER_MAX_CONCURRENT_ACTIVITIES *
 const db = dbFromPool(pool);
 const s3 = createWorkerS3Client(env);
 const { workers, connection } = await createWorkers({ env, db, pool, s3 });
+await ensureSchedules(env);
 console.log(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
 try {
   await Promise.all(workers.map((worker) => worker.run()));

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import pg from 'pg';
+import { sharedEnv } from '../../lib/env';
+import { temporalConnectionOptions } from '../../lib/temporal/connection';
 
 /**
  * Direct SQL for API specs: they set up rows the UI cannot make (another tenant's export,
@@ -77,6 +80,8 @@ export async function tenantEmails(db: pg.Client, tenantId: string, environmentI
 
 export interface InsertedExport {
   id: string;
+  /** Set on a running row: the placeholder workflow behind it. */
+  workflowId?: string;
   objectKey: string | null;
   fileName: string | null;
   body: Buffer | null;
@@ -125,7 +130,20 @@ export async function insertExport(
       fileName,
     ],
   );
-  return { id, objectKey, fileName, body };
+  // A running row needs a running workflow behind it, or the reconciler (every minute)
+  // rightly fails it as "could not be started".
+  if (row.status === 'running') await withTemporal((client) => client.workflow.start('UserExportWorkflow', { taskQueue: `e2e-unpolled-${id}`, workflowId: `user-export-${id}`, args: [], workflowRunTimeout: '1 hour' }));
+  return { id, objectKey, fileName, body, workflowId: row.status === 'running' ? `user-export-${id}` : undefined };
+}
+
+async function withTemporal<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  const env = sharedEnv();
+  const connection = await Connection.connect(temporalConnectionOptions(env));
+  try {
+    return await fn(new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }));
+  } finally {
+    await connection.close();
+  }
 }
 
 export async function deleteExports(db: pg.Client, s3: S3Client, bucket: string, rows: InsertedExport[]): Promise<void> {
@@ -135,6 +153,18 @@ export async function deleteExports(db: pg.Client, s3: S3Client, bucket: string,
   for (const row of rows) {
     if (row.objectKey) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: row.objectKey }));
   }
+  const placeholders = rows.flatMap((r) => r.workflowId ?? []);
+  if (placeholders.length === 0) return;
+  await withTemporal(async (client) => {
+    for (const workflowId of placeholders) {
+      await client.workflow
+        .getHandle(workflowId)
+        .terminate('e2e clean-up')
+        .catch((error: unknown) => {
+          if (!(error instanceof WorkflowNotFoundError)) throw error;
+        });
+    }
+  });
 }
 
 /** Export rows of one user created at or after `since` (the database's clock). */

@@ -70,20 +70,19 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       const report = options.onProgress;
       progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1)), options.progressIntervalMs ?? 1_000);
     }
+    // uploadStream aborts its own multipart upload when it fails; see the catch below.
+    const uploading = uploadStream({
+      client: deps.s3,
+      bucket: deps.bucket,
+      key: objectKey,
+      body: archive.zip,
+      contentType: 'application/zip',
+      signal: options.signal,
+      partSize: options.partSize,
+      queueSize: options.queueSize,
+    });
     try {
-      const [uploaded, files] = await Promise.all([
-        uploadStream({
-          client: deps.s3,
-          bucket: deps.bucket,
-          key: objectKey,
-          body: archive.zip,
-          contentType: 'application/zip',
-          signal: options.signal,
-          partSize: options.partSize,
-          queueSize: options.queueSize,
-        }),
-        archive.done,
-      ]);
+      const [uploaded, files] = await Promise.all([uploading, archive.done]);
       options.signal?.throwIfAborted();
       const stored = await objectSize(deps.s3, deps.bucket, objectKey);
       if (stored !== uploaded.bytes) {
@@ -91,13 +90,18 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       }
       const rows = files.find((f) => f.name === 'events.csv')?.rows ?? 0;
       return { objectKey, fileName, rows, bytes: uploaded.bytes, sha256: uploaded.sha256 };
+    } catch (error) {
+      // The upload aborts itself once its body fails: make sure the body fails (the archive
+      // may have broken first), then wait for that abort, so the attempt ends with no open
+      // multipart upload and without aborting a second time here.
+      archive.zip.destroy(error instanceof Error ? error : new Error(String(error)));
+      await uploading.catch(() => {});
+      throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
   } catch (error) {
     failed = true;
-    // Whatever went wrong, leave no open multipart upload behind.
-    await abortOpenUploads(deps.s3, deps.bucket, objectKey).catch(() => {});
     throw error;
   } finally {
     clearInterval(progressTimer);

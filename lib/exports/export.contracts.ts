@@ -34,18 +34,28 @@ export interface ExportProgress {
   rowsTotal: number | null;
 }
 
+/** The file an export wrote; the worker stores it on the export row (pages read it there). */
 export interface ExportFileResult {
   objectKey: string;
   fileName: string;
   rows: number;
   bytes: number;
   sha256: string;
-  /** Heartbeats the export activity sent (benchmarks report it). */
-  heartbeats?: number;
 }
 
+/** What an export attempt reports through Temporal: only what the row does not hold. */
+export interface ExportAttemptStats {
+  /** Heartbeats the export activity sent (benchmarks report it). */
+  heartbeats: number;
+}
+
+/**
+ * UserExportWorkflow's result. A failed or cancelled export ends the workflow Failed or
+ * Canceled instead; the `failed`/`cancelled` shapes come only from workflows started before
+ * that change (see the patch in user-export.workflow.ts).
+ */
 export type UserExportResult =
-  | ({ status: 'completed' } & ExportFileResult)
+  | ({ status: 'completed' } & Partial<ExportAttemptStats>)
   | { status: 'failed'; errorSummary: string }
   | { status: 'cancelled' };
 

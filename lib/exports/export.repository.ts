@@ -87,7 +87,7 @@ export function insertExport(
     .execute();
 }
 
-/** Moves an export to a final or running state; only from the states given, so a late update cannot undo an ending. */
+/** Sets an export's status, only from the states given. Status writes go through export-lifecycle.ts, which derives `from`. */
 export function updateExportStatus(
   db: DbOrTx,
   scope: Scope,
@@ -106,24 +106,44 @@ export function updateExportStatus(
 }
 
 /** Marks an attempt as running: progress restarts at zero, the first start time is kept. */
-export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number) {
-  return db
+export async function markExportRunning(db: DbOrTx, scope: Scope, id: string, from: ExportStatus[], rowsTotal: number): Promise<boolean> {
+  const result = await db
     .updateTable('exports')
     .set({ status: 'running', started_at: sql`coalesce(started_at, now())`, rows_exported: 0, rows_total: rowsTotal, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', from)
     .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }
 
-export function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number) {
-  return db
+export async function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number): Promise<void> {
+  await db
     .updateTable('exports')
     .set({ rows_exported: rowsExported, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
     .where('status', '=', 'running')
+    .execute();
+}
+
+/** Every environment's scope: the reconciler sweeps them one by one so each query stays scoped. */
+export function listEnvironmentScopes(db: DbOrTx): Promise<Scope[]> {
+  return db.selectFrom('environments').select(['tenant_id as tenantId', 'id as environmentId']).orderBy('tenant_id').orderBy('id').execute();
+}
+
+/** Exports of one environment still queued or running that were requested before `createdBefore`. */
+export function findInFlightExportsCreatedBefore(db: DbOrTx, scope: Scope, createdBefore: Date, limit: number) {
+  return db
+    .selectFrom('exports')
+    .select(['id', 'user_id', 'workflow_id', 'status'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('status', 'in', ['queued', 'running'])
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .limit(limit)
     .execute();
 }

@@ -14,6 +14,7 @@ import { getTemporalClient } from '../temporal/client';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
+import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
@@ -36,8 +37,8 @@ async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
  * Starts an export of one user, or returns the one already queued or running for that user
  * (checked before the rate limit). The row and its audit entry commit together, then the
  * workflow is started; a start that fails leaves the export `failed`, never a `queued` row
- * blocking the user. (An audit insert after the commit could fail and leave exactly such a
- * row with no workflow: review M6.)
+ * blocking the user. A process that dies between the commit and the start leaves such a
+ * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
 export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
@@ -60,11 +61,7 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
         env,
       });
     } catch (error) {
-      await repo.updateExportStatus(db, scope, outcome.id, ['queued'], {
-        status: 'failed',
-        error_summary: 'The export could not be started because the workflow service was unavailable. Request it again.',
-        completed_at: new Date(),
-      });
+      await failExport(db, scope, outcome.id, notStartedSummary);
       throw error;
     }
   }
@@ -76,7 +73,7 @@ async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: A
   const env = sharedEnv();
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
-  await repo.insertExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
+  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
   return { id, created: true };
 }
 
@@ -129,7 +126,7 @@ export async function cancelExport(scope: Scope, actor: Actor, id: string): Prom
       } catch (error) {
         if (!(error instanceof WorkflowNotFoundError)) throw temporalUnavailable(error);
         // No workflow behind it (it never started): end the row here, with its audit row.
-        await repo.updateExportStatus(tx, scope, id, ['queued', 'running'], { status: 'cancelled', completed_at: new Date() });
+        await markExportCancelled(tx, scope, id);
       }
     });
   return dto(await mustFind(scope, id));

@@ -14,8 +14,10 @@ export const defaultQueueSize = 2;
 
 /**
  * Streams `body` into a multipart upload, hashing and counting the bytes on the way.
- * On abort or failure the multipart upload is aborted explicitly and any other open
- * upload for the key is too (lib-storage's own abort was seen to leave it open).
+ * On abort or failure this function, and nothing else, aborts what is open for the key,
+ * once: lib-storage's own abort is turned off (`leavePartsOnError`) because it was seen to
+ * leave uploads open, and listing by key also catches an upload whose id lib-storage never
+ * reported. Callers wait for this promise to settle instead of aborting again.
  */
 export async function uploadStream(params: {
   client: S3Client;
@@ -42,7 +44,8 @@ export async function uploadStream(params: {
     params: { Bucket: params.bucket, Key: params.key, Body: tap, ContentType: params.contentType },
     partSize: params.partSize ?? defaultPartSize,
     queueSize: params.queueSize ?? defaultQueueSize,
-    leavePartsOnError: false,
+    // The catch below aborts instead, once, by listing what is open for the key.
+    leavePartsOnError: true,
   });
   const onAbort = () => void upload.abort().catch(() => {});
   params.signal?.addEventListener('abort', onAbort, { once: true });

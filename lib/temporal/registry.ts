@@ -8,6 +8,7 @@ export type TaskQueueKey = 'export';
 export const workflowRegistry = {
   UserExportWorkflow: { queue: 'export' },
   HealthCheckWorkflow: { queue: 'export' },
+  ReconcileExportsWorkflow: { queue: 'export' },
 } as const satisfies Record<string, { queue: TaskQueueKey }>;
 
 export type WorkflowType = keyof typeof workflowRegistry;

@@ -6,7 +6,7 @@ import yauzl from 'yauzl';
 import type { Db } from '../../lib/db/client';
 import type { SharedEnv } from '../../lib/env';
 import type { UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
-import { insertExport } from '../../lib/exports/export.repository';
+import { createQueuedExport } from '../../lib/exports/export-lifecycle';
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
 import type { BenchData, BenchUser } from './seed-bench-data';
 import type { RssSampler, RssWindow } from './rss-sampler';
@@ -47,7 +47,7 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   await ctx.sampler.reset();
   const wall0 = Date.now();
   const started = performance.now();
-  await insertExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
+  await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
   const input: UserExportInput = { exportId, userId: user.userId, ...scope };
   await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
@@ -57,7 +57,15 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
     throw new Error(`export ${exportId} ended ${result.status}: ${'errorSummary' in result ? result.errorSummary : ''}`);
   }
   const steps = await productSteps(ctx, exportId, wall0, ms);
-  return { exportId, objectKey: result.objectKey, ms, steps, rows: result.rows, zipBytes: result.bytes, heartbeats: result.heartbeats ?? 0, rss };
+  // The file's facts live on the export row; the workflow result carries only the heartbeat count.
+  const row = await ctx.db
+    .selectFrom('exports')
+    .select(['object_key', 'rows_exported', 'bytes'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', exportId)
+    .executeTakeFirstOrThrow();
+  return { exportId, objectKey: row.object_key!, ms, steps, rows: Number(row.rows_exported), zipBytes: row.bytes ?? 0, heartbeats: result.heartbeats ?? 0, rss };
 }
 
 export const productStepNames = [

@@ -142,6 +142,8 @@ describe('dependency faults', () => {
       expect(failed.errorSummary).toMatch(/^The export failed after 3 attempts because file storage was unreachable\. Request it again/);
       // Viewers read this too: no socket code, address or port (the detail stays in Temporal).
       expect(failed.errorSummary).not.toMatch(internalDetailPattern);
+      // The row first, then Temporal's own status says the same (an operator filters on Failed).
+      await expect.poll(async () => (await temporal.workflow.getHandle(small.workflowId).describe()).status.name, { timeout: 30_000 }).toBe('FAILED');
       await saveHistory(temporal, small.workflowId, 's3-gone');
     } finally {
       await stack.startS3();

@@ -66,7 +66,7 @@ describe('worker faults mid-export', () => {
     await spawnWorker();
     // Noticed by the 30 s heartbeat timeout, retried after 5 s on the new worker.
     const result = await client.workflow.getHandle(started.workflowId).result();
-    expect(result).toMatchObject({ status: 'completed', rows: fixture.bigUserEvents });
+    expect(result).toMatchObject({ status: 'completed' });
     const row = await exportRow(db, started.exportId);
     expect(row).toMatchObject({ status: 'completed', rows_exported: fixture.bigUserEvents, object_key: started.objectKey });
     await assertSingleCompleteObject(started.objectKey, started.exportId);
@@ -86,7 +86,7 @@ describe('worker faults mid-export', () => {
     expect(await leaving.exited).toBe(0);
 
     const result = await client.workflow.getHandle(started.workflowId).result();
-    expect(result).toMatchObject({ status: 'completed', rows: fixture.bigUserEvents });
+    expect(result).toMatchObject({ status: 'completed' });
     expect((await exportRow(db, started.exportId)).status).toBe('completed');
     await assertSingleCompleteObject(started.objectKey, started.exportId);
     await saveHistory(client, started.workflowId, 'worker-sigterm');

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Context } from '@temporalio/activity';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportFileResult, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
+import type { ExportAttemptStats, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { sharedEnv } from '../../lib/env';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
 import type { FinishExportInput } from '../../worker/activities/export.activities';
@@ -24,7 +24,7 @@ type Behaviour = 'succeed' | 'fail' | 'wait-for-cancel';
 const behaviour = new Map<string, Behaviour>();
 
 const activities = {
-  async exportUserData(input: UserExportInput): Promise<ExportFileResult> {
+  async exportUserData(input: UserExportInput): Promise<ExportAttemptStats> {
     attempts.set(input.exportId, (attempts.get(input.exportId) ?? 0) + 1);
     switch (behaviour.get(input.exportId)) {
       case 'fail':
@@ -40,7 +40,7 @@ const activities = {
         throw new Error('unreachable');
       }
       default:
-        return { objectKey: `exports/k/${input.exportId}.zip`, fileName: 'f.zip', rows: 42, bytes: 1000, sha256: 'a'.repeat(64) };
+        return { heartbeats: 3 };
     }
   },
   async finishExport(input: FinishExportInput): Promise<void> {
@@ -58,6 +58,11 @@ function newInput(b: Behaviour): UserExportInput {
   const input = { exportId: randomUUID(), userId: randomUUID(), tenantId: randomUUID(), environmentId: randomUUID() };
   behaviour.set(input.exportId, b);
   return input;
+}
+
+/** Temporal's own status of the closed run, as an operator filtering in the UI sees it. */
+async function temporalStatus(handle: WorkflowHandle): Promise<string> {
+  return (await handle.describe()).status.name;
 }
 
 function start(input: unknown) {
@@ -87,28 +92,29 @@ afterAll(async () => {
 });
 
 describe('UserExportWorkflow (mocked activities, real dev server)', () => {
-  it('returns the completed file and records no failure', async () => {
+  it('completes with only the attempt stats (the file is on the row), and Temporal shows COMPLETED', async () => {
     const input = newInput('succeed');
     const handle = await start(input);
     const result: UserExportResult = await handle.result();
     await saveHistory(client, handle.workflowId, 'mocked-completed');
-    expect(result).toEqual({ status: 'completed', objectKey: `exports/k/${input.exportId}.zip`, fileName: 'f.zip', rows: 42, bytes: 1000, sha256: 'a'.repeat(64) });
+    expect(result).toEqual({ status: 'completed', heartbeats: 3 });
+    expect(await temporalStatus(handle)).toBe('COMPLETED');
     expect(attempts.get(input.exportId)).toBe(1);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([]);
   });
 
-  it('after 3 failed attempts returns `failed` with a summary instead of throwing', async () => {
+  it('after 3 failed attempts records the summary on the row, then ends FAILED with that summary', async () => {
     const input = newInput('fail');
     const handle = await start(input);
-    const result: UserExportResult = await handle.result();
+    const error = await handle.result().catch((e: unknown) => e);
     await saveHistory(client, handle.workflowId, 'mocked-failed-after-retries');
     // The summary is the storage category's fixed sentence, not the activity's own message.
-    expect(result).toEqual({
-      status: 'failed',
-      errorSummary: 'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.',
-    });
+    const summary = 'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'ExportFailed', message: summary, nonRetryable: true });
+    expect(await temporalStatus(handle)).toBe('FAILED');
     expect(attempts.get(input.exportId)).toBe(3);
-    expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: result.status === 'failed' ? result.errorSummary : '' }]);
+    expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: summary }]);
   });
 
   it('fails at once on invalid input, without running the export', async () => {
@@ -120,18 +126,21 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     expect(cause.nonRetryable).toBe(true);
     expect(cause.message).toMatch(/User ID is required/);
     expect(cause.message).toMatch(/Environment ID is required/);
+    expect(await temporalStatus(handle)).toBe('FAILED');
     const history = await handle.fetchHistory();
     expect((history.events ?? []).some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
     await saveHistory(client, handle.workflowId, 'mocked-invalid-input');
   });
 
-  it('cancellation ends as `cancelled` once the activity has stopped', async () => {
+  it('cancellation records `cancelled` once the activity has stopped, then ends CANCELLED', async () => {
     const input = newInput('wait-for-cancel');
     const handle = await start(input);
     await expect.poll(() => attempts.get(input.exportId) ?? 0, { timeout: 15_000 }).toBe(1);
     await handle.cancel();
-    const result: UserExportResult = await handle.result();
-    expect(result).toEqual({ status: 'cancelled' });
+    const error = await handle.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(await temporalStatus(handle)).toBe('CANCELLED');
     await saveHistory(client, handle.workflowId, 'mocked-cancelled');
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'cancelled', errorSummary: null }]);
   });

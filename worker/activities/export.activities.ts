@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { userExportInputSchema, type ExportFileResult, type UserExportInput } from '../../lib/exports/export.contracts';
+import type { ExportAttemptStats, UserExportInput } from '../../lib/exports/export.contracts';
 import { countUserEvents } from '../../lib/exports/export-context.repository';
-import { markExportRunning, updateExportProgress, updateExportStatus } from '../../lib/exports/export.repository';
+import { completeExport, failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
 import { runExport, type ExportRunnerDeps, type ExportRunOptions } from '../../lib/exports/export-runner';
 import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
@@ -19,17 +19,16 @@ export interface FinishExportInput extends UserExportInput {
   errorSummary: string | null;
 }
 
-function validate(input: UserExportInput): UserExportInput {
-  const parsed = userExportInputSchema.safeParse(input);
-  if (parsed.success) return parsed.data;
-  throw ApplicationFailure.create({ type: 'ValidationError', message: parsed.error.issues.map((i) => i.message).join('; '), nonRetryable: true });
-}
-
-/** Activities built over their dependencies (samples-typescript's dependency-injection pattern). */
+/**
+ * Activities built over their dependencies (samples-typescript's dependency-injection
+ * pattern). They are thin: the export itself is lib/exports/export-runner.ts, every status
+ * write is lib/exports/export-lifecycle.ts. Input is not validated again here: it crossed
+ * into this process as the workflow's input, and the workflow validated it.
+ */
 export function createExportActivities(deps: ExportActivityDeps) {
   return {
-    async exportUserData(rawInput: UserExportInput): Promise<ExportFileResult> {
-      const input = validate(rawInput);
+    /** Writes the file and completes the row. The file's facts live in the row, not in Temporal. */
+    async exportUserData(input: UserExportInput): Promise<ExportAttemptStats> {
       const ctx = Context.current();
       const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
       // Heartbeat on a timer for the whole attempt, not only when rows move: waits on a
@@ -44,8 +43,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
       const patiently = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal: ctx.cancellationSignal, onRetry: beat });
       try {
         const total = await patiently(() => countUserEvents(deps.db, input));
-        const started = await patiently(() => markExportRunning(deps.db, scope, input.exportId, total));
-        if (started.numUpdatedRows === 0n) {
+        if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
           throw ApplicationFailure.create({ type: 'NotFound', message: `Export ${input.exportId} is not queued or running in this environment`, nonRetryable: true });
         }
         const file = await runExport(deps, input, {
@@ -54,25 +52,11 @@ export function createExportActivities(deps: ExportActivityDeps) {
           // The row is what pages read; a failed progress write is simply retried next tick.
           onProgress: (rows) => {
             rowsExported = rows;
-            updateExportProgress(deps.db, scope, input.exportId, rows).catch(() => {});
+            recordExportProgress(deps.db, scope, input.exportId, rows).catch(() => {});
           },
         });
-        const now = new Date();
-        await patiently(() =>
-          updateExportStatus(deps.db, scope, input.exportId, ['running'], {
-            status: 'completed',
-            rows_exported: file.rows,
-            rows_total: file.rows,
-            bytes: file.bytes,
-            sha256: file.sha256,
-            object_key: file.objectKey,
-            file_name: file.fileName,
-            completed_at: now,
-            expires_at: new Date(now.getTime() + deps.retentionDays * 24 * 3600 * 1000),
-            error_summary: null,
-          }),
-        );
-        return { ...file, heartbeats };
+        await patiently(() => completeExport(deps.db, scope, input.exportId, file, deps.retentionDays));
+        return { heartbeats };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Export cancelled', undefined, error instanceof Error ? error : undefined);
         if (isAppError(error) && (error.code === 'not_found' || error.code === 'validation')) {
@@ -84,13 +68,11 @@ export function createExportActivities(deps: ExportActivityDeps) {
       }
     },
 
-    /** Records a failed or cancelled ending; never overwrites an export that already ended. */
+    /** Records a failed or cancelled ending; the lifecycle never lets it overwrite one that already ended. */
     async finishExport(input: FinishExportInput): Promise<void> {
-      await updateExportStatus(deps.db, { tenantId: input.tenantId, environmentId: input.environmentId }, input.exportId, ['queued', 'running'], {
-        status: input.status,
-        error_summary: input.errorSummary,
-        completed_at: new Date(),
-      });
+      const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
+      if (input.status === 'cancelled') await markExportCancelled(deps.db, scope, input.exportId);
+      else await failExport(deps.db, scope, input.exportId, input.errorSummary ?? '');
     },
   };
 }

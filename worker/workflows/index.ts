@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow the worker registers.
 export { HealthCheckWorkflow } from './health.workflow';
+export { ReconcileExportsWorkflow } from './reconcile-exports.workflow';
 export { UserExportWorkflow } from './user-export.workflow';

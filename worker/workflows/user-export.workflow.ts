@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
 import type { ExportActivities } from '../activities/export.activities';
 import { categorizeFailure, summarizeFailure } from './failure-summary';
@@ -28,11 +28,20 @@ const { finishExport } = proxyLocalActivities<ExportActivities>({
 });
 
 /**
- * Exports one user's data. Invalid input fails at once (not retried). An activity failure
- * ends as a `failed` result with a summary instead of a thrown error (the seed's contract);
- * cancellation ends as `cancelled`.
+ * Set on every run that reports its outcome as Temporal's own status (Canceled, Failed).
+ * Runs started before it (their histories have no marker) keep returning `{status}` when
+ * replayed, so workflows in flight at deploy time replay deterministically.
+ */
+const outcomeAsWorkflowStatusPatch = 'export-outcome-as-workflow-status';
+
+/**
+ * Exports one user's data. Invalid input fails at once (not retried). Whatever the ending,
+ * the export row gets it first (a failure's summary, or `cancelled`); then Temporal's own
+ * status says the same: a cancelled export ends Canceled, a failed one Failed, so operators
+ * can filter on them.
  */
 export async function UserExportWorkflow(rawInput: UserExportInput): Promise<UserExportResult> {
+  // Validated here, where the input enters the worker process; the activity trusts it.
   const parsed = userExportInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => i.message).join('; ');
@@ -40,11 +49,14 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
   }
   const input = parsed.data;
   try {
-    const file = await exportUserData(input);
-    return { status: 'completed', ...file };
+    const stats = await exportUserData(input);
+    return { status: 'completed', ...stats };
   } catch (error) {
     if (isCancellation(error)) {
+      // Recorded even though the workflow is being cancelled; then the cancellation
+      // propagates, and Temporal closes the run as Canceled.
       await CancellationScope.nonCancellable(() => finishExport({ ...input, status: 'cancelled', errorSummary: null }));
+      if (patched(outcomeAsWorkflowStatusPatch)) throw error;
       return { status: 'cancelled' };
     }
     // The row gets a fixed sentence; the raw failure goes to the worker log (and stays in
@@ -52,6 +64,10 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     const errorSummary = summarizeFailure(error, maxAttempts);
     log.warn('Export failed', { exportId: input.exportId, category: categorizeFailure(error), error });
     await finishExport({ ...input, status: 'failed', errorSummary });
+    if (patched(outcomeAsWorkflowStatusPatch)) {
+      // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.
+      throw ApplicationFailure.create({ type: 'ExportFailed', message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
+    }
     return { status: 'failed', errorSummary };
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { findExportSubject } from '../../../lib/exports/export-context.repository';
-import { insertExport, updateExportProgress } from '../../../lib/exports/export.repository';
+import { createQueuedExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../../lib/exports/export-lifecycle';
 import { runExport, type ExportRunOptions } from '../../../lib/exports/export-runner';
 import { baselineExport } from '../baseline-export';
 import { deleteObject, type BenchContext } from '../bench-context';
@@ -61,17 +61,17 @@ export async function runTuning(ctx: BenchContext, opts: { reps: number }): Prom
     const scope = { tenantId: user.tenantId, environmentId: user.environmentId };
     const { progressUpdates, ...runOptions } = options;
     if (progressUpdates) {
-      await insertExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: ctx.data.tenants.bench.adminId, workflowId: `bench-tuning-${exportId}` });
-      await ctx.db.updateTable('exports').set({ status: 'running' }).where('id', '=', exportId).execute();
+      await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: ctx.data.tenants.bench.adminId, workflowId: `bench-tuning-${exportId}` });
+      await markExportRunning(ctx.db, scope, exportId, 0);
     }
     const started = performance.now();
     const file = await runExport(deps, { exportId, userId: user.userId, ...scope }, {
       ...runOptions,
-      onProgress: progressUpdates ? (rows) => void updateExportProgress(ctx.db, scope, exportId, rows).catch(() => {}) : undefined,
+      onProgress: progressUpdates ? (rows) => void recordExportProgress(ctx.db, scope, exportId, rows).catch(() => {}) : undefined,
     });
     const ms = performance.now() - started;
     await deleteObject(ctx.s3, ctx.env.S3_BUCKET, file.objectKey);
-    if (progressUpdates) await ctx.db.updateTable('exports').set({ status: 'cancelled', completed_at: new Date() }).where('id', '=', exportId).execute();
+    if (progressUpdates) await markExportCancelled(ctx.db, scope, exportId);
     return { ms, zipBytes: file.bytes };
   };
 

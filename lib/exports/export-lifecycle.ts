@@ -1,0 +1,83 @@
+import type { Db } from '../db/client';
+import type { ExportRowUpdate } from '../db/schema';
+import type { Scope } from '../http/scope';
+import type { ExportFileResult, ExportStatusValue } from './export.contracts';
+import * as repo from './export.repository';
+
+/**
+ * The one owner of an export's status. Every status write in the web app and the worker
+ * goes through this module, and each write is guarded by the table below: the row is
+ * updated only if its current status may move to the new one, so a late or repeated write
+ * (a retried activity, a reconciler racing the workflow) can never undo an ending.
+ *
+ *   queued → running → completed | failed | cancelled
+ *
+ * `running → running` is a retry attempt starting over. `completed → expired` joins the
+ * table once retention becomes a status of its own.
+ */
+export const exportTransitions = {
+  queued: ['running', 'failed', 'cancelled'],
+  running: ['running', 'completed', 'failed', 'cancelled'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+} as const satisfies Record<ExportStatusValue, readonly ExportStatusValue[]>;
+
+export function canTransition(from: ExportStatusValue, to: ExportStatusValue): boolean {
+  return (exportTransitions[from] as readonly ExportStatusValue[]).includes(to);
+}
+
+/** The statuses a row may be in for a write of `to` to apply. */
+export function statusesLeadingTo(to: ExportStatusValue): ExportStatusValue[] {
+  return (Object.keys(exportTransitions) as ExportStatusValue[]).filter((from) => canTransition(from, to));
+}
+
+type DbOrTx = Parameters<typeof repo.updateExportStatus>[0];
+
+/** Moves the row to `to` if the table allows it from its current status; false if it did not move. */
+async function transition(db: DbOrTx, scope: Scope, id: string, to: ExportStatusValue, set: Omit<ExportRowUpdate, 'status'>): Promise<boolean> {
+  const result = await repo.updateExportStatus(db, scope, id, statusesLeadingTo(to), { ...set, status: to });
+  return result.numUpdatedRows > 0n;
+}
+
+/** Every export starts `queued`: the row is committed before its workflow is started. */
+export async function createQueuedExport(db: DbOrTx, row: Parameters<typeof repo.insertExport>[1]): Promise<void> {
+  await repo.insertExport(db, row);
+}
+
+/** An attempt starts: progress restarts at zero, the first start time is kept. */
+export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number): Promise<boolean> {
+  return repo.markExportRunning(db, scope, id, statusesLeadingTo('running'), rowsTotal);
+}
+
+/** Progress is not a status change; it is written only while the export runs. */
+export function recordExportProgress(db: Db, scope: Scope, id: string, rowsExported: number): Promise<void> {
+  return repo.updateExportProgress(db, scope, id, rowsExported);
+}
+
+export function completeExport(db: DbOrTx, scope: Scope, id: string, file: ExportFileResult, retentionDays: number): Promise<boolean> {
+  const now = new Date();
+  return transition(db, scope, id, 'completed', {
+    rows_exported: file.rows,
+    rows_total: file.rows,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    object_key: file.objectKey,
+    file_name: file.fileName,
+    completed_at: now,
+    expires_at: new Date(now.getTime() + retentionDays * 24 * 3600 * 1000),
+    error_summary: null,
+  });
+}
+
+/** `summary` is a fixed sentence an admin may read (failure-summary.ts), never raw error text. */
+export function failExport(db: DbOrTx, scope: Scope, id: string, summary: string): Promise<boolean> {
+  return transition(db, scope, id, 'failed', { error_summary: summary, completed_at: new Date() });
+}
+
+export function markExportCancelled(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
+  return transition(db, scope, id, 'cancelled', { error_summary: null, completed_at: new Date() });
+}
+
+/** The summary of an export whose workflow never started (the start failed, or the process died first). */
+export const notStartedSummary = 'The export could not be started because the workflow service was unavailable. Request it again.';
