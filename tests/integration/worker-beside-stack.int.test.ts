@@ -24,9 +24,13 @@ beforeAll(async () => {
   parent = await mkdtemp(path.join(tmpdir(), 'export-console-clone-'));
   await chmod(parent, 0o755);
   checkout = await copyCheckout(path.join(parent, 'export-console'));
-  const build = await runToEnd('npm', ['run', '-s', 'build:worker'], { cwd: checkout, env: bareEnv });
-  expect(build.output).toContain('worker built into dist/worker/');
 });
+
+let built: Promise<string> | undefined;
+async function buildWorker(): Promise<void> {
+  const output = await (built ??= runToEnd('npm', ['run', '-s', 'build:worker'], { cwd: checkout, env: bareEnv }).then((r) => r.output));
+  expect(output).toContain('worker built into dist/worker/');
+}
 
 afterAll(async () => {
   for (const child of running) {
@@ -52,7 +56,17 @@ function startIn(command: string, args: string[], env: Record<string, string | u
 }
 
 describe('a bare npm run worker', () => {
+  // Runs first: the copy has no build yet.
+  it('without a build: one sentence saying to build, no stack trace', async () => {
+    const { code, output } = await runToEnd('npm', ['run', '-s', 'worker'], { cwd: checkout, env: bareEnv, timeoutMs: 60_000 });
+
+    expect(code).toBe(1);
+    expect(output).toContain('There is no worker build in dist/worker/: run `npm run build` (or `npm run build:worker`) first.');
+    expect(stackFrames(output)).toEqual([]);
+  });
+
   it('with no configuration and no local stack: one message saying what to do, no stack trace', async () => {
+    await buildWorker();
     const { code, output } = await runToEnd('npm', ['run', '-s', 'worker'], { cwd: checkout, env: bareEnv, timeoutMs: 60_000 });
 
     expect(code).toBe(1);
@@ -62,6 +76,7 @@ describe('a bare npm run worker', () => {
   });
 
   it('beside the checkout’s running local stack: finds it through .data/stack.env.json and polls', async () => {
+    await buildWorker();
     const ports = { EMBEDDED_PG_PORT: await findFreePort(), EMBEDDED_TEMPORAL_PORT: await findFreePort(), EMBEDDED_TEMPORAL_UI_PORT: await findFreePort(), EMBEDDED_S3_PORT: await findFreePort() };
     const stack = startIn(process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts'], { ...bareEnv, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
     await expect.poll(stack.output, { timeout: 120_000, interval: 500 }).toContain('local stack ready');
