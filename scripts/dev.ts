@@ -8,8 +8,8 @@ import { demoAdmins, demoPassword } from '../lib/db/demo-data';
 /**
  * `npm run dev`: the embedded stack (or the external services the environment names),
  * migrations, the demo seed (only into a database the stack created), the dev web server
- * (server.mjs --dev, on 127.0.0.1 unless HOST says otherwise) and the worker. Ctrl-C
- * stops everything it started.
+ * (server.mjs --dev, on 127.0.0.1 unless HOST says otherwise) and the worker (from source,
+ * restarted when it dies or its code changes). Ctrl-C stops everything it started.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appPort = Number(process.env.PORT ?? 3000);

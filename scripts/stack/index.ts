@@ -86,12 +86,12 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
     want.s3 && assertPortFree(ports.s3, 's3'),
   ]);
 
-  // Binaries first: a missing tool, or Postgres binaries its user cannot reach, fails
-  // fast, before anything is started.
+  // Binaries first: Postgres binaries its user cannot reach (as root) or a missing tool
+  // fail fast, before anything is started (and before a first-time `go install`).
+  if (want.postgres) await preparePostgresUser(dataDir);
   const [temporalBin, s3Bin] = await Promise.all([
     want.temporal ? resolveTool('temporal', { log, env }) : undefined,
     want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
-    want.postgres && preparePostgresUser(dataDir),
   ]);
 
   const started = Date.now();
