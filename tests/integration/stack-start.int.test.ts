@@ -8,8 +8,9 @@ import { copyCheckout } from '../support/checkout-copy';
 
 /**
  * Starts the local stack from copies of this checkout, the way a fresh clone would, and
- * checks what a failed start leaves behind. Both failures used to crash the starting
- * process with an unhandled `spawn …/initdb` error and leave versitygw running as an orphan.
+ * checks what a failed start leaves behind. A checkout under a 0700 home (as root) and a
+ * missing Postgres binary used to crash the starting process with an unhandled
+ * `spawn …/initdb` error and leave versitygw running as an orphan.
  */
 const cleanup: string[] = [];
 afterEach(async () => {
@@ -32,7 +33,7 @@ async function startStackFrom(checkout: string, dataDir: string) {
 }
 
 describe('starting the local stack from another checkout', () => {
-  it('under a directory only its owner may enter (a 0700 home): starts, or as root says in one sentence what to change; nothing left running', async () => {
+  it('from a checkout under a directory only its owner may enter (a 0700 home), data in a temp dir as npm test has it: starts', async () => {
     // mkdtemp makes a 0700 directory, like /root.
     const home = await tempDir('export-console-home-', 0o700);
     const checkout = await copyCheckout(path.join(home, 'export-console'));
@@ -40,9 +41,23 @@ describe('starting the local stack from another checkout', () => {
 
     const { code, output } = await startStackFrom(checkout, dataDir);
 
+    expect(output).toContain('ready');
+    expect(code).toBe(0);
+    // As root, Postgres runs as the `postgres` user, which cannot reach binaries under `home`.
+    if (process.getuid?.() === 0) expect(output).toContain("Postgres binaries staged in");
+    expect(stackFrames(output)).toEqual([]);
+    expect(processesMentioning(dataDir, checkout)).toEqual([]);
+  });
+
+  it('with its data under a 0700 home: starts, or as root says in one sentence what to change; nothing left running', async () => {
+    const home = await tempDir('export-console-home-', 0o700);
+    const checkout = await copyCheckout(path.join(home, 'export-console'));
+    const dataDir = path.join(checkout, '.data');
+
+    const { code, output } = await startStackFrom(checkout, dataDir);
+
     if (process.getuid?.() === 0) {
-      // Postgres runs as the `postgres` user, which cannot reach binaries under `home`.
-      expect(output).toContain(`failed: Postgres runs as the postgres user (we are root), which cannot enter ${home}`);
+      expect(output).toContain(`failed: Postgres runs as the postgres user (we are root), which cannot enter ${home} to reach its data in ${dataDir}`);
       expect(code).toBe(1);
     } else {
       expect(output).toContain('ready');
