@@ -2,14 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startStack } from './stack/index';
 import { appEnv, prepareDatabase } from './lib/app-env';
-import { bin } from './lib/run';
+import { supervise, type Supervised } from './lib/supervise';
 import { demoAdmins, demoPassword } from '../lib/db/demo-data';
 
 /**
  * `npm run dev`: the embedded stack (or the external services the environment names),
  * migrations, the demo seed (only into a database the stack created), the dev web server
- * (server.mjs --dev, on 127.0.0.1 unless HOST says otherwise) and the worker. Ctrl-C
- * stops everything it started.
+ * (server.mjs --dev, on 127.0.0.1 unless HOST says otherwise) and the worker (from source,
+ * restarted when it dies or its code changes). Ctrl-C stops everything it started.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const appPort = Number(process.env.PORT ?? 3000);
@@ -17,6 +17,7 @@ const host = process.env.HOST;
 const urlHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 const appUrl = `http://${urlHost}:${appPort}`;
 const children: ChildProcess[] = [];
+let worker: Supervised | undefined;
 let stopping = false;
 
 // Checked before anything starts: external services need a real session secret.
@@ -34,7 +35,7 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping…');
-    await Promise.all(children.map((child) => stopChild(child)));
+    await Promise.all([...children.map((child) => stopChild(child)), worker?.stop()]);
     await stack.stop();
   }
   process.exit(code);
@@ -53,11 +54,12 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+const prefix = (name: string, chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
+
 function start(name: string, command: string, args: string[], env: Record<string, string | undefined>): void {
   const child = spawn(command, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = (chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
-  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(name, chunk)));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(name, chunk)));
   child.on('exit', (code, signal) => {
     if (stopping) return;
     console.error(`[${name}] exited (${signal ?? code}); stopping everything`);
@@ -75,7 +77,18 @@ try {
 
 const env = { ...process.env, ...stack.env, ...authEnv };
 start('web', process.execPath, ['server.mjs', '--dev'], { ...env, PORT: String(appPort) });
-start('worker', bin('tsx'), ['watch', '--clear-screen=false', 'worker/index.ts'], env);
+// The worker runs from source in one process (node + tsx's loader): a `kill -9` of it is
+// seen here and it is restarted, as it is on a change under worker/ or lib/.
+worker = supervise({
+  name: 'worker',
+  command: process.execPath,
+  args: ['--import', 'tsx', 'worker/index.ts'],
+  cwd: root,
+  env,
+  watch: [`${root}worker`, `${root}lib`],
+  log: (line) => console.log(`[dev] ${line}`),
+  output: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(prefix('worker', chunk)),
+});
 
 const logins = stack.embedded.postgres
   ? demoAdmins.map((a) => `    ${a.email.padEnd(20)} ${a.role.padEnd(7)} password ${demoPassword}`).join('\n')

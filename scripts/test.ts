@@ -59,15 +59,18 @@ try {
   if (suites.has('unit')) await vitest('unit');
   if (suites.has('integration')) await vitest('integration');
 
-  // The end-to-end and fault suites run the production build.
+  // The end-to-end and fault suites run the production build: the web app and the compiled worker.
   const needsBuild = suites.has('e2e') || suites.has('faults');
-  const built = needsBuild && (await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } })) === 0;
-  if (needsBuild && !built) counts.push({ suite: 'next build', passed: 0, failed: 1, skipped: 0 });
+  const built =
+    needsBuild &&
+    (await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } })) === 0 &&
+    (await run(bin('tsx'), ['scripts/build/worker.ts'], { env })) === 0;
+  if (needsBuild && !built) counts.push({ suite: 'build', passed: 0, failed: 1, skipped: 0 });
 
   if (suites.has('e2e') && built) {
     const report = join(dataDir, 'playwright.json');
-    // The export worker runs beside the app, as in production.
-    const worker = await startBackground('worker', bin('tsx'), ['worker/index.ts'], env, /worker polling/);
+    // The export worker runs beside the app, compiled, as in production.
+    const worker = await startBackground('worker', process.execPath, ['--enable-source-maps', 'dist/worker/index.js'], env, /worker polling/);
     try {
       await run(bin('playwright'), ['test', '--reporter=list,json', ...fileFilters], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
     } finally {

@@ -2,9 +2,18 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { taskQueueName } from '../lib/temporal/registry';
 import { registrations, type WorkerDeps } from './registration';
+import { workflowCode } from './workflow-code';
 
-/** Builds one Temporal worker per registered task queue, sharing one connection. */
-export async function createWorkers(deps: WorkerDeps, connection?: NativeConnection): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+/**
+ * Builds one Temporal worker per registered task queue, sharing one connection.
+ * `bundleDir`: where `npm run build` put the prebuilt workflow bundles; without it the
+ * workflows are bundled from source at start (dev and tests).
+ */
+export async function createWorkers(
+  deps: WorkerDeps,
+  connection?: NativeConnection,
+  bundleDir?: string,
+): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   const conn = connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.env)));
   const workers = await Promise.all(
     registrations.map((registration) =>
@@ -12,7 +21,7 @@ export async function createWorkers(deps: WorkerDeps, connection?: NativeConnect
         connection: conn,
         namespace: deps.env.TEMPORAL_NAMESPACE,
         taskQueue: taskQueueName(registration.queue, deps.env),
-        workflowsPath: registration.workflowsPath,
+        ...workflowCode(registration, bundleDir),
         activities: registration.activities(deps),
         maxConcurrentActivityTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_ACTIVITIES,
         maxConcurrentWorkflowTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_WORKFLOWS,

@@ -1,22 +1,39 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Runtime } from '@temporalio/worker';
 import { createPool, dbFromPool } from '../lib/db/client';
-import { sharedEnv } from '../lib/env';
+import { ConfigError, type SharedEnv } from '../lib/env';
 import { createWorkerS3Client } from '../lib/storage/s3';
 import { createWorkers } from './create-workers';
 import { ensureSchedules } from './schedules';
+import { prebuiltBundleDir } from './workflow-code';
+import { workerEnv } from './worker-env';
 
 /**
  * The export worker sidecar. Runs until SIGINT/SIGTERM, then drains: Temporal's runtime
  * stops polling, waits for in-flight tasks (up to the shutdown grace time) and exits.
+ * Production runs the build (`npm run build`, then `npm run worker`); dev runs this source.
  */
-const env = sharedEnv();
+const bundleDir = prebuiltBundleDir(import.meta.url);
+// Source: worker/index.ts; build: dist/worker/index.js. The local stack keeps .data in the checkout.
+const checkout = fileURLToPath(new URL(bundleDir ? '../..' : '..', import.meta.url));
+
+let env: SharedEnv;
+try {
+  env = workerEnv(process.env, path.join(checkout, '.data'), (line) => console.log(line));
+} catch (error) {
+  // A configuration problem is the operator's to fix: the message says how; a stack trace would bury it.
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
 Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
 
 // Each running export holds one client for its COPY stream, plus a few for updates.
 const pool = createPool(env.DATABASE_URL, env.WORKER_MAX_CONCURRENT_ACTIVITIES * 2 + 2);
 const db = dbFromPool(pool);
 const s3 = createWorkerS3Client(env);
-const { workers, connection } = await createWorkers({ env, db, pool, s3 });
+const { workers, connection } = await createWorkers({ env, db, pool, s3 }, undefined, bundleDir);
 await ensureSchedules(env);
 console.log(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
 try {

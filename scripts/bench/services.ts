@@ -9,8 +9,8 @@ import { bin, run } from '../lib/run';
 import { processTreeSync } from './rss-sampler';
 
 /**
- * The product's processes as the bench runs them: the worker (`tsx worker/index.ts`, a
- * separate process whose pid the RSS sampler follows) and the production web app
+ * The product's processes as the bench runs them: the worker (the compiled build, as
+ * `npm run worker` runs it, a separate process whose pid the RSS sampler follows) and the production web app
  * (`next build` + `node server.mjs`, as the end-to-end tests run it).
  */
 
@@ -100,9 +100,18 @@ export function startBackground(
   });
 }
 
-/** `tsx worker/index.ts`, as `npm run worker` runs it (node + tsx's launcher, which starts the worker's node process). */
-export function startWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
-  return startBackground('worker', process.execPath, [bin('tsx'), 'worker/index.ts'], env, { line: /worker polling/ }, { verbose, dataDir });
+/**
+ * The compiled worker, as `npm run worker` runs it: built first (scripts/build/worker.ts),
+ * then started with package.json's own `worker` command line (node flags included), minus
+ * npm, whose process would count in the worker's memory.
+ */
+export async function startWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
+  const code = await run(bin('tsx'), ['scripts/build/worker.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (code !== 0) throw new Error(`building the worker failed (exit ${code})`);
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { worker: string } };
+  const [command, ...args] = pkg.scripts.worker.split(/\s+/);
+  if (command !== 'node') throw new Error(`package.json's worker script no longer starts with node: ${pkg.scripts.worker}`);
+  return startBackground('worker', process.execPath, args, env, { line: /worker polling/ }, { verbose, dataDir });
 }
 
 /** Experiment: the same worker, its workflows bundled beforehand (see experiments/). */

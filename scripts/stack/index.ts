@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { removeDevStackState, writeDevStackState } from '../../lib/dev-stack-state';
 import { resolveTool } from './binaries';
-import { startPostgres, stopLeftoverPostgres } from './postgres';
+import { preparePostgresUser, startPostgres, stopLeftoverPostgres } from './postgres';
 import { killLeftovers } from './processes';
 import { startS3 } from './s3';
 import { startTemporal } from './temporal';
@@ -71,6 +72,8 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const dataDir = path.resolve(opts.dataDir);
   const ports = resolvePorts(env, opts.ports);
   const want = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT };
+  // Every service external: nothing to start, and the data dir (maybe another stack's) stays untouched.
+  if (!want.postgres && !want.temporal && !want.s3) return { env: ordered(passThrough(env, want)), embedded: want, urls: {}, stop: async () => {} };
 
   await mkdir(dataDir, { recursive: true });
   await killLeftovers(dataDir, log);
@@ -83,7 +86,9 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
     want.s3 && assertPortFree(ports.s3, 's3'),
   ]);
 
-  // Binaries first: a missing tool fails fast, before anything is started.
+  // Binaries first: Postgres binaries its user cannot reach (as root) or a missing tool
+  // fail fast, before anything is started (and before a first-time `go install`).
+  if (want.postgres) await preparePostgresUser(dataDir);
   const [temporalBin, s3Bin] = await Promise.all([
     want.temporal ? resolveTool('temporal', { log, env }) : undefined,
     want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
@@ -137,15 +142,23 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
     else if (result.value) running.push(result.value);
   }
   const stop = once(async () => {
+    await removeDevStackState(dataDir);
     await Promise.all(running.map((r) => r.stop()));
   });
   if (failures.length > 0) {
     await stop();
     throw new Error(`local stack failed to start:\n${failures.join('\n\n')}`);
   }
-  if (running.length > 0) log(`started ${running.map((r) => r.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
-
-  return { env: ordered({ ...passThrough(env, want), ...out }), embedded: want, urls, stop };
+  const stackEnv = ordered({ ...passThrough(env, want), ...out });
+  if (running.length > 0) {
+    log(`started ${running.map((r) => r.name).join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)}s (data in ${dataDir})`);
+    // For processes started by hand beside this stack (npm run worker): see lib/dev-stack-state.ts.
+    await writeDevStackState(dataDir, stackEnv).catch(async (err: unknown) => {
+      await stop();
+      throw err;
+    });
+  }
+  return { env: stackEnv, embedded: want, urls, stop };
 }
 
 /** Values for the services the environment provides itself. */

