@@ -2,7 +2,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import { encode } from 'next-auth/jwt';
 import type pg from 'pg';
-import { setAdminDisabled, setAdminPassword, setAdminRole } from '../../lib/auth/admin-accounts';
+import { endAdminSessions, setAdminDisabled, setAdminPassword, setAdminRole } from '../../lib/auth/admin-accounts';
 import { createDb, type Db } from '../../lib/db/client';
 import { createTestAdmin, type TestAdmin } from './accounts';
 import { connectDb, seededTenant } from './data';
@@ -117,4 +117,16 @@ test('a password hash made with older scrypt parameters is replaced at the next 
   expect(rows[0]!.password_hash).toMatch(/^scrypt\$32768\$8\$3\$/);
   // Same password, so the session it just made lives on.
   expect((await apiWith(cookie)).status).toBe(200);
+});
+
+test('a page open in a revoked session sends the admin to sign in, keeping the page', async ({ page }) => {
+  const admin = await createTestAdmin(pgClient, 'acme');
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(page.getByLabel('Environment')).toBeVisible();
+  await endAdminSessions(db, admin.id);
+  await page.goto('/exports?status=completed');
+  await expect(page).toHaveURL(/\/login\?callbackUrl=%2Fexports%3Fstatus%3Dcompleted$/);
 });
