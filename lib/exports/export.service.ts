@@ -34,19 +34,29 @@ async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
 }
 
 /**
- * Starts an export of one user, or returns the one already queued or running for that user
- * (checked before the rate limit). The row and its audit entry commit together, then the
- * workflow is started; a start that fails leaves the export `failed`, never a `queued` row
- * blocking the user. A process that dies between the commit and the start leaves such a
+ * How long after an export of a user was created the same admin's next request for that
+ * user returns it rather than starting another. It covers a burst of clicks whose first
+ * export finished (a user with few events takes ~100 ms) before the later ones were served.
+ */
+export const exportDedupeWindowMs = 10_000;
+
+/**
+ * Starts an export of one user, or returns the one a new request should reuse: the user's
+ * export in flight, or this admin's export of the user completed within the dedupe window
+ * (checked before the rate limit). Requests for one user are serialised by a per-user lock;
+ * only the insert path takes the tenant lock, so the caps stay exact without every request
+ * of the tenant queueing behind one lock. The row and its audit entry commit together, then
+ * the workflow is started; a start that fails leaves the export `failed`, never a `queued`
+ * row blocking the user. A process that dies between the commit and the start leaves such a
  * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
 export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
   const env = sharedEnv();
   const outcome = await db.transaction().execute(async (tx) => {
-    await repo.lockTenantForExports(tx, scope.tenantId);
+    await repo.lockUserForExports(tx, scope, userId);
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
-    const existing = await repo.findInFlightExportForUser(tx, scope, userId);
+    const existing = await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
     const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId);
     await recordAudit(tx, { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.requested', exportId: found.id, details: { userId, deduplicated: !found.created } });
     return found;
@@ -71,6 +81,7 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
 /** A new queued export, within the tenant's rate limits (checked after dedupe). */
 async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string): Promise<{ id: string; created: true }> {
   const env = sharedEnv();
+  await repo.lockTenantForExports(tx, scope.tenantId);
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
   await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });

@@ -5,6 +5,7 @@ import * as signInAttempts from './20261125220000_sign_in_attempts';
 import * as auditClient from './20261126100000_audit_client';
 import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 import * as sessionVersions from './20261126101000_session_versions';
+import * as exportRequestIndexes from './20261126120000_export_request_indexes';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '20261126100000_audit_client': auditClient,
   '20261126100100_redact_error_summaries': redactErrorSummaries,
   '20261126101000_session_versions': sessionVersions,
+  '20261126120000_export_request_indexes': exportRequestIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,105 @@
+import type { Client } from '@temporalio/client';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getDb } from '../../lib/db/web-db';
+import { exportDedupeWindowMs, requestExport } from '../../lib/exports/export.service';
+import type { Actor, Scope } from '../../lib/http/scope';
+import { resetTemporalClient } from '../../lib/temporal/client';
+
+/**
+ * Dedupe of export requests through the real service and Postgres (issue 10 §6). Temporal
+ * is a stand-in whose `start` marks the export completed at once, as a worker does for a
+ * user with no events (~100 ms): the race where a burst's first export ends while later
+ * requests still wait for the lock, and each of them used to start another export.
+ */
+const db = getDb();
+const temporalCache = globalThis as typeof globalThis & { __exportConsoleTemporal?: Promise<Client> };
+const origin = { clientAddress: '203.0.113.10', userAgent: 'ExportDedupeIntTest/1.0' };
+
+let scope: Scope;
+let admin: Actor;
+let userId: string;
+const started: string[] = [];
+
+/** A Temporal stand-in: each start finishes its export at once. */
+function finishingTemporal(): void {
+  const client = {
+    connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(), close: async () => {} },
+    workflow: {
+      start: async (_type: string, options: { workflowId: string; args: [{ exportId: string }] }) => {
+        started.push(options.workflowId);
+        await db
+          .updateTable('exports')
+          .set({ status: 'completed', completed_at: new Date() })
+          .where('id', '=', options.args[0].exportId)
+          .execute();
+      },
+    },
+  };
+  temporalCache.__exportConsoleTemporal = Promise.resolve(client as unknown as Client);
+}
+
+function exportsOfUser() {
+  return db.selectFrom('exports').select(['id', 'status', 'created_at']).where('user_id', '=', userId).execute();
+}
+
+beforeAll(async () => {
+  const row = await db
+    .selectFrom('admins as a')
+    .innerJoin('environments as e', 'e.tenant_id', 'a.tenant_id')
+    .innerJoin('users as u', (j) => j.onRef('u.environment_id', '=', 'e.id'))
+    .select(['a.id', 'a.tenant_id', 'e.id as environment_id', 'u.id as user_id'])
+    .where('a.role', '=', 'admin')
+    .where('e.slug', '=', 'production')
+    .orderBy('a.email')
+    .orderBy('u.email', 'desc')
+    .executeTakeFirstOrThrow();
+  scope = { tenantId: row.tenant_id, environmentId: row.environment_id };
+  admin = { id: row.id, origin };
+  userId = row.user_id;
+  finishingTemporal();
+});
+
+beforeEach(async () => {
+  await db.deleteFrom('exports').where('user_id', '=', userId).execute();
+  started.length = 0;
+});
+
+afterAll(async () => {
+  await db.deleteFrom('exports').where('user_id', '=', userId).execute();
+  temporalCache.__exportConsoleTemporal = undefined;
+  resetTemporalClient();
+  await db.destroy();
+});
+
+describe('export request dedupe', () => {
+  it('20 parallel requests for one user start one export even when it finishes at once', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => requestExport(scope, admin, userId)));
+    expect(new Set(results.map((r) => r.export.id)).size).toBe(1);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(started).toHaveLength(1);
+    expect(await exportsOfUser()).toHaveLength(1);
+  });
+
+  it('a request right after the export completed returns it; after the window it starts a new one', async () => {
+    const first = await requestExport(scope, admin, userId);
+    expect(first.created).toBe(true);
+    const again = await requestExport(scope, admin, userId);
+    expect(again).toMatchObject({ created: false, export: { id: first.export.id, status: 'completed' } });
+
+    // Moved back past the window (by the database clock, as the check reads it).
+    await sql`update exports set created_at = now() - make_interval(secs => ${exportDedupeWindowMs / 1000 + 1})
+      where id = ${first.export.id}`.execute(db);
+    const later = await requestExport(scope, admin, userId);
+    expect(later.created).toBe(true);
+    expect(later.export.id).not.toBe(first.export.id);
+  });
+
+  it('a failed export is not reused: asking again is a retry', async () => {
+    const first = await requestExport(scope, admin, userId);
+    await db.updateTable('exports').set({ status: 'failed' }).where('id', '=', first.export.id).execute();
+    const retry = await requestExport(scope, admin, userId);
+    expect(retry.created).toBe(true);
+    expect(retry.export.id).not.toBe(first.export.id);
+  });
+});
