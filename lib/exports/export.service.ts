@@ -16,10 +16,17 @@ import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
 import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
+import * as idem from './idempotency.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
 
 const userNotFound = () => new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
+const idempotencyKeyReused = () =>
+  new AppError(
+    'conflict',
+    'This Idempotency-Key was already used for another export request',
+    'A key stands for one request (one user, one environment) for 24 hours; send a fresh key for a new export.',
+  );
 const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
 
 function dto(row: repo.ExportView): ExportDto {
@@ -43,22 +50,40 @@ export const exportDedupeWindowMs = 10_000;
 /**
  * Starts an export of one user, or returns the one a new request should reuse: the user's
  * export in flight, or this admin's export of the user completed within the dedupe window
- * (checked before the rate limit). Requests for one user are serialised by a per-user lock;
+ * (checked before the rate limit). With an `Idempotency-Key`, the export that key produced
+ * within 24 h is returned, and the key reused for another user or environment is a 409. Requests for one user are serialised by a per-user lock;
  * only the insert path takes the tenant lock, so the caps stay exact without every request
  * of the tenant queueing behind one lock. The row and its audit entry commit together, then
  * the workflow is started; a start that fails leaves the export `failed`, never a `queued`
  * row blocking the user. A process that dies between the commit and the start leaves such a
  * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
-export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
+export async function requestExport(
+  scope: Scope,
+  actor: Actor,
+  userId: string,
+  options: { idempotencyKey?: string } = {},
+): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
   const env = sharedEnv();
+  const key = options.idempotencyKey;
   const outcome = await db.transaction().execute(async (tx) => {
+    if (key !== undefined) await idem.lockIdempotencyKey(tx, actor.id, key);
     await repo.lockUserForExports(tx, scope, userId);
+    const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
+    if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
-    const existing = await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
+    const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
     const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId);
-    await recordAudit(tx, { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.requested', exportId: found.id, details: { userId, deduplicated: !found.created } });
+    if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
+    await recordAudit(tx, {
+      ...scope,
+      adminId: actor.id,
+      origin: actor.origin,
+      action: 'export.requested',
+      exportId: found.id,
+      details: { userId, deduplicated: !found.created, ...(bound ? { idempotentReplay: true } : {}) },
+    });
     return found;
   });
 

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '../../lib/db/web-db';
+import { isAppError } from '../../lib/errors';
 import { exportDedupeWindowMs, requestExport } from '../../lib/exports/export.service';
 import type { Actor, Scope } from '../../lib/http/scope';
 import { resetTemporalClient } from '../../lib/temporal/client';
@@ -19,6 +21,8 @@ const origin = { clientAddress: '203.0.113.10', userAgent: 'ExportDedupeIntTest/
 let scope: Scope;
 let admin: Actor;
 let userId: string;
+/** A second user of the same environment, for a key reused with another user. */
+let otherUserId: string;
 const started: string[] = [];
 
 /** A Temporal stand-in: each start finishes its export at once. */
@@ -57,16 +61,25 @@ beforeAll(async () => {
   scope = { tenantId: row.tenant_id, environmentId: row.environment_id };
   admin = { id: row.id, origin };
   userId = row.user_id;
+  const other = await db
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '!=', userId)
+    .orderBy('email', 'desc')
+    .executeTakeFirstOrThrow();
+  otherUserId = other.id;
   finishingTemporal();
 });
 
 beforeEach(async () => {
-  await db.deleteFrom('exports').where('user_id', '=', userId).execute();
+  await db.deleteFrom('exports').where('user_id', 'in', [userId, otherUserId]).execute();
   started.length = 0;
 });
 
 afterAll(async () => {
-  await db.deleteFrom('exports').where('user_id', '=', userId).execute();
+  await db.deleteFrom('exports').where('user_id', 'in', [userId, otherUserId]).execute();
   temporalCache.__exportConsoleTemporal = undefined;
   resetTemporalClient();
   await db.destroy();
@@ -101,5 +114,60 @@ describe('export request dedupe', () => {
     const retry = await requestExport(scope, admin, userId);
     expect(retry.created).toBe(true);
     expect(retry.export.id).not.toBe(first.export.id);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('the same key from the same admin returns the same export for 24 h, even after the dedupe window', async () => {
+    const key = randomUUID();
+    const first = await requestExport(scope, admin, userId, { idempotencyKey: key });
+    expect(first.created).toBe(true);
+    // Past the 10 s window, so only the key can make the replay return the same export.
+    await sql`update exports set created_at = now() - interval '1 hour' where id = ${first.export.id}`.execute(db);
+    await sql`update export_idempotency_keys set created_at = now() - interval '23 hours' where key = ${key}`.execute(db);
+    const replay = await requestExport(scope, admin, userId, { idempotencyKey: key });
+    expect(replay).toMatchObject({ created: false, export: { id: first.export.id } });
+    expect(started).toHaveLength(1);
+
+    // After 24 h the key is free again: a new export, and the key now names it.
+    await sql`update export_idempotency_keys set created_at = now() - interval '25 hours' where key = ${key}`.execute(db);
+    const fresh = await requestExport(scope, admin, userId, { idempotencyKey: key });
+    expect(fresh.created).toBe(true);
+    expect((await requestExport(scope, admin, userId, { idempotencyKey: key })).export.id).toBe(fresh.export.id);
+  });
+
+  it('the same key reused for another user is a 409 and starts nothing', async () => {
+    const key = randomUUID();
+    await requestExport(scope, admin, userId, { idempotencyKey: key });
+    const error = await requestExport(scope, admin, otherUserId, { idempotencyKey: key }).catch((e: unknown) => e);
+    expect(isAppError(error) && [error.status, error.message]).toEqual([409, expect.stringMatching(/Idempotency-Key/)]);
+    expect(await db.selectFrom('exports').select('id').where('user_id', '=', otherUserId).execute()).toEqual([]);
+  });
+
+  it('20 parallel requests with one key start one export', async () => {
+    const key = randomUUID();
+    const results = await Promise.all(Array.from({ length: 20 }, () => requestExport(scope, admin, userId, { idempotencyKey: key })));
+    expect(new Set(results.map((r) => r.export.id)).size).toBe(1);
+    expect(started).toHaveLength(1);
+  });
+
+  it('another admin sending the same key gets its own binding', async () => {
+    const hash = await db.selectFrom('admins').select('password_hash').where('id', '=', admin.id).executeTakeFirstOrThrow();
+    const other = await db
+      .insertInto('admins')
+      .values({ tenant_id: scope.tenantId, email: `idem-${randomUUID()}@dedupe.test`, name: 'Second admin', password_hash: hash.password_hash, role: 'admin' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    try {
+      const key = randomUUID();
+      await requestExport(scope, admin, userId, { idempotencyKey: key });
+      // The same key naming another user: a conflict for the first admin, a new export for the second.
+      const theirs = await requestExport(scope, { id: other.id, origin }, otherUserId, { idempotencyKey: key });
+      expect(theirs.created).toBe(true);
+    } finally {
+      await db.deleteFrom('audit_log').where('admin_id', '=', other.id).execute();
+      await db.deleteFrom('exports').where('requested_by', '=', other.id).execute();
+      await db.deleteFrom('admins').where('id', '=', other.id).execute();
+    }
   });
 });

@@ -6,6 +6,7 @@ import * as auditClient from './20261126100000_audit_client';
 import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 import * as sessionVersions from './20261126101000_session_versions';
 import * as exportRequestIndexes from './20261126120000_export_request_indexes';
+import * as exportIdempotencyKeys from './20261126120100_export_idempotency_keys';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '20261126100100_redact_error_summaries': redactErrorSummaries,
   '20261126101000_session_versions': sessionVersions,
   '20261126120000_export_request_indexes': exportRequestIndexes,
+  '20261126120100_export_idempotency_keys': exportIdempotencyKeys,
 };
 
 export const migrationProvider: MigrationProvider = {
