@@ -114,6 +114,14 @@ export interface ExportIdempotencyKeyTable {
   created_at: CreatedAt;
 }
 
+/** Events per user, kept by statement triggers on events (migration 20261126120200). */
+export interface UserEventCountTable {
+  tenant_id: string;
+  environment_id: string;
+  user_id: string;
+  event_count: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   tenants: TenantTable;
   environments: EnvironmentTable;
@@ -124,6 +132,7 @@ export interface Database {
   audit_log: AuditLogTable;
   sign_in_attempts: SignInAttemptTable;
   export_idempotency_keys: ExportIdempotencyKeyTable;
+  user_event_counts: UserEventCountTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

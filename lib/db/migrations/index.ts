@@ -7,6 +7,7 @@ import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 import * as sessionVersions from './20261126101000_session_versions';
 import * as exportRequestIndexes from './20261126120000_export_request_indexes';
 import * as exportIdempotencyKeys from './20261126120100_export_idempotency_keys';
+import * as userEventCounts from './20261126120200_user_event_counts';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '20261126101000_session_versions': sessionVersions,
   '20261126120000_export_request_indexes': exportRequestIndexes,
   '20261126120100_export_idempotency_keys': exportIdempotencyKeys,
+  '20261126120200_user_event_counts': userEventCounts,
 };
 
 export const migrationProvider: MigrationProvider = {
