@@ -72,23 +72,22 @@ export async function lockTenantForExports(tx: Transaction<Database>, tenantId: 
  * The export a new request of this admin for this user should return instead of starting
  * another: the user's in-flight export (anyone's), or else this admin's newest completed
  * export of the user created within the last `windowMs` (by the database clock, the one
- * created_at is written by). The second covers a burst whose
- * first export finished before the later requests were served. Failed and cancelled
- * exports are not reused: asking again after one of those is a deliberate retry.
+ * created_at is written by). The second covers a burst whose first export finished before
+ * the later requests were served. Failed and cancelled exports are not reused: asking
+ * again after one of those is a deliberate retry. Two lookups, each on its own index (the
+ * partial in-flight index, then exports_user_created_idx), so neither reads the user's
+ * export history.
  */
-export function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, adminId: string, windowMs: number) {
+export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, adminId: string, windowMs: number) {
+  const inFlight = await findInFlightExportForUser(db, scope, userId);
+  if (inFlight) return inFlight;
   return selectExportView(db)
     .where('exports.tenant_id', '=', scope.tenantId)
     .where('exports.environment_id', '=', scope.environmentId)
     .where('exports.user_id', '=', userId)
-    .where((eb) =>
-      eb.or([
-        eb('exports.status', 'in', ['queued', 'running']),
-        eb.and([eb('exports.status', '=', 'completed'), eb('exports.requested_by', '=', adminId), eb('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)]),
-      ]),
-    )
-    // An in-flight export first (there is at most one), then the newest recent one.
-    .orderBy(sql`exports.status in ('queued', 'running')`, 'desc')
+    .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
+    .where('exports.status', '=', 'completed')
+    .where('exports.requested_by', '=', adminId)
     .orderBy('exports.created_at', 'desc')
     .executeTakeFirst();
 }
