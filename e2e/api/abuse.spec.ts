@@ -90,14 +90,42 @@ test('20 parallel export requests for one user start exactly one export', async 
   );
   expect(audit[0]!.n).toBe(20);
 
-  // It runs to the end (no events: moments); once it has ended, a new request starts a new one.
+  // It runs to the end (no events: moments). A request right after, from the same admin,
+  // still returns it: a burst whose first export already finished starts nothing new (issue
+  // 10 §6). That a request after the dedupe window starts a new export is covered by
+  // tests/integration/export-dedupe.int.test.ts, which moves the clock instead of waiting.
   expect(await waitForEnd(admin, ids[0]!)).toBe('completed');
   const again = await admin.post(`/api/users/${user.id}/exports`, { headers: sameOrigin });
-  expect(again.status(), await again.text()).toBe(202);
-  const second = ((await again.json()) as ExportBody).export.id;
-  expect(second).not.toBe(ids[0]);
-  expect(await waitForEnd(admin, second)).toBe('completed');
-  expect(await exportsOfUserSince(db, user.id, since)).toHaveLength(2);
+  expect(again.status(), await again.text()).toBe(200);
+  expect(((await again.json()) as ExportBody).export.id).toBe(ids[0]);
+  expect(await exportsOfUserSince(db, user.id, since)).toHaveLength(1);
+});
+
+test('Idempotency-Key: the same key returns the same export, reused for another user is a 409', async () => {
+  const acme = await seededTenant(db, 'acme', logins.acmeAdmin);
+  const user = await pickUser(db, acme.production, { zeroEvents: true });
+  const other = await pickUser(db, acme.production, { newestEmailFirst: true });
+  expect(other.id).not.toBe(user.id);
+  const admin = await signInApi(logins.acmeAdmin);
+  contexts.push(admin);
+  const key = `"${randomBytes(16).toString('hex')}"`;
+  const since = await databaseNow(db);
+
+  const first = await admin.post(`/api/users/${user.id}/exports`, { headers: { ...sameOrigin, 'idempotency-key': key } });
+  expect([200, 202], await first.text()).toContain(first.status());
+  const id = ((await first.json()) as ExportBody).export.id;
+  const replay = await admin.post(`/api/users/${user.id}/exports`, { headers: { ...sameOrigin, 'idempotency-key': key } });
+  expect(replay.status(), await replay.text()).toBe(200);
+  expect(((await replay.json()) as ExportBody).export.id).toBe(id);
+
+  const reused = await admin.post(`/api/users/${other.id}/exports`, { headers: { ...sameOrigin, 'idempotency-key': key } });
+  const { body } = await expectApiError(reused, 409, 'key reused for another user');
+  expect(body.error.message).toMatch(/Idempotency-Key/);
+  expect(await exportsOfUserSince(db, other.id, since)).toHaveLength(0);
+
+  const malformed = await admin.post(`/api/users/${user.id}/exports`, { headers: { ...sameOrigin, 'idempotency-key': 'x'.repeat(300) } });
+  await expectApiError(malformed, 400, 'oversized key');
+  expect(await waitForEnd(admin, id)).toBe('completed');
 });
 
 test.describe('per-minute export rate limit', () => {

@@ -7,10 +7,19 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 export type Db = Kysely<Database>;
 
-export function createPool(connectionString: string, max = 10): pg.Pool {
+/** Per-session caps a pool may set on its connections (milliseconds; absent = none). */
+export interface SessionLimits {
+  statementTimeoutMs?: number;
+  idleInTransactionTimeoutMs?: number;
+}
+
+export function createPool(connectionString: string, max = 10, limits: SessionLimits = {}): pg.Pool {
   const pool = new pg.Pool({
     connectionString,
     max,
+    // Sent as startup parameters: every connection of the pool has them from its first query.
+    ...(limits.statementTimeoutMs ? { statement_timeout: limits.statementTimeoutMs } : {}),
+    ...(limits.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs } : {}),
     // Fail fast when Postgres is down so callers can answer 503 instead of hanging.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
@@ -20,8 +29,8 @@ export function createPool(connectionString: string, max = 10): pg.Pool {
   return pool;
 }
 
-export function createDb(connectionString: string, max = 10): Db {
-  return dbFromPool(createPool(connectionString, max));
+export function createDb(connectionString: string, max = 10, limits: SessionLimits = {}): Db {
+  return dbFromPool(createPool(connectionString, max, limits));
 }
 
 /** Kysely over an existing pool, for code that also needs raw clients (COPY streams). */

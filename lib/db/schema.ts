@@ -103,6 +103,25 @@ export interface SignInAttemptTable {
   created_at: CreatedAt;
 }
 
+/** An `Idempotency-Key` an admin sent with an export request, bound to its export for 24 h. */
+export interface ExportIdempotencyKeyTable {
+  admin_id: string;
+  key: string;
+  tenant_id: string;
+  environment_id: string;
+  user_id: string;
+  export_id: string;
+  created_at: CreatedAt;
+}
+
+/** Events per user, kept by statement triggers on events (migration 20261126120200). */
+export interface UserEventCountTable {
+  tenant_id: string;
+  environment_id: string;
+  user_id: string;
+  event_count: ColumnType<number, number | undefined, number>;
+}
+
 export interface Database {
   tenants: TenantTable;
   environments: EnvironmentTable;
@@ -112,6 +131,8 @@ export interface Database {
   exports: ExportTable;
   audit_log: AuditLogTable;
   sign_in_attempts: SignInAttemptTable;
+  export_idempotency_keys: ExportIdempotencyKeyTable;
+  user_event_counts: UserEventCountTable;
 }
 
 export type Tenant = Selectable<TenantTable>;

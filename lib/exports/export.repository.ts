@@ -51,22 +51,66 @@ export function listExports(
   return query.orderBy('exports.created_at', 'desc').orderBy('exports.id', 'desc').limit(filter.limit).execute();
 }
 
-/** Serialises export requests of one tenant across every web process (dedupe + rate limit). */
+/**
+ * Serialises export requests for one user across every web process, so the dedupe check
+ * and the insert it guards are one step. Requests for other users of the tenant do not wait.
+ */
+export async function lockUserForExports(tx: Transaction<Database>, scope: Scope, userId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${scope.tenantId}:${scope.environmentId}:${userId}`}, 0))`.execute(tx);
+}
+
+/**
+ * Serialises the tenant's rate-limit check with its insert, so the caps are exact. Taken
+ * only on the insert path, after the user lock (always in that order: no deadlock), and
+ * held for a count on two indexes and one insert.
+ */
 export async function lockTenantForExports(tx: Transaction<Database>, tenantId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${tenantId}`}, 0))`.execute(tx);
 }
 
+/**
+ * The export a new request of this admin for this user should return instead of starting
+ * another: the user's in-flight export (anyone's), or else this admin's newest completed
+ * export of the user created within the last `windowMs` (by the database clock, the one
+ * created_at is written by). The second covers a burst whose first export finished before
+ * the later requests were served. Failed and cancelled exports are not reused: asking
+ * again after one of those is a deliberate retry. Two lookups, each on its own index (the
+ * partial in-flight index, then exports_user_created_idx), so neither reads the user's
+ * export history.
+ */
+export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, adminId: string, windowMs: number) {
+  const inFlight = await findInFlightExportForUser(db, scope, userId);
+  if (inFlight) return inFlight;
+  return selectExportView(db)
+    .where('exports.tenant_id', '=', scope.tenantId)
+    .where('exports.environment_id', '=', scope.environmentId)
+    .where('exports.user_id', '=', userId)
+    .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
+    .where('exports.status', '=', 'completed')
+    .where('exports.requested_by', '=', adminId)
+    .orderBy('exports.created_at', 'desc')
+    .executeTakeFirst();
+}
+
+/**
+ * The tenant's exports in flight and created since `since`, as two bounded counts: the
+ * first reads the partial in-flight index, the second the (tenant_id, created_at) index,
+ * so neither grows with the tenant's export history (review M7).
+ */
 export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date) {
-  const row = await tx
+  const inFlight = await tx
     .selectFrom('exports')
-    .select((eb) => [
-      eb.fn.count<number>('id').filterWhere('created_at', '>=', since).as('recent'),
-      eb.fn.min('created_at').filterWhere('created_at', '>=', since).as('oldest_recent'),
-      eb.fn.count<number>('id').filterWhere('status', 'in', ['queued', 'running']).as('in_flight'),
-    ])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['queued', 'running'])
     .executeTakeFirstOrThrow();
-  return { recent: Number(row.recent), oldestRecent: row.oldest_recent as Date | null, inFlight: Number(row.in_flight) };
+  const recent = await tx
+    .selectFrom('exports')
+    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('tenant_id', '=', tenantId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return { recent: Number(recent.n), oldestRecent: recent.oldest as Date | null, inFlight: Number(inFlight.n) };
 }
 
 export function insertExport(

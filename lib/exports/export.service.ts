@@ -16,10 +16,17 @@ import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
 import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
+import * as idem from './idempotency.repository';
 import { toExportDto } from './export.mapper';
 import { checkExportRateLimits } from './rate-limit';
 
 const userNotFound = () => new AppError('not_found', 'User not found', 'Check the user id; users of other environments are not visible here.');
+const idempotencyKeyReused = () =>
+  new AppError(
+    'conflict',
+    'This Idempotency-Key was already used for another export request',
+    'A key stands for one request (one user, one environment) for 24 hours; send a fresh key for a new export.',
+  );
 const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
 
 function dto(row: repo.ExportView): ExportDto {
@@ -34,21 +41,49 @@ async function mustFind(scope: Scope, id: string): Promise<repo.ExportView> {
 }
 
 /**
- * Starts an export of one user, or returns the one already queued or running for that user
- * (checked before the rate limit). The row and its audit entry commit together, then the
- * workflow is started; a start that fails leaves the export `failed`, never a `queued` row
- * blocking the user. A process that dies between the commit and the start leaves such a
+ * How long after an export of a user was created the same admin's next request for that
+ * user returns it rather than starting another. It covers a burst of clicks whose first
+ * export finished (a user with few events takes ~100 ms) before the later ones were served.
+ */
+export const exportDedupeWindowMs = 10_000;
+
+/**
+ * Starts an export of one user, or returns the one a new request should reuse: the user's
+ * export in flight, or this admin's export of the user completed within the dedupe window
+ * (checked before the rate limit). With an `Idempotency-Key`, the export that key produced
+ * within 24 h is returned, and the key reused for another user or environment is a 409. Requests for one user are serialised by a per-user lock;
+ * only the insert path takes the tenant lock, so the caps stay exact without every request
+ * of the tenant queueing behind one lock. The row and its audit entry commit together, then
+ * the workflow is started; a start that fails leaves the export `failed`, never a `queued`
+ * row blocking the user. A process that dies between the commit and the start leaves such a
  * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
-export async function requestExport(scope: Scope, actor: Actor, userId: string): Promise<{ export: ExportDto; created: boolean }> {
+export async function requestExport(
+  scope: Scope,
+  actor: Actor,
+  userId: string,
+  options: { idempotencyKey?: string } = {},
+): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
   const env = sharedEnv();
+  const key = options.idempotencyKey;
   const outcome = await db.transaction().execute(async (tx) => {
-    await repo.lockTenantForExports(tx, scope.tenantId);
+    if (key !== undefined) await idem.lockIdempotencyKey(tx, actor.id, key);
+    await repo.lockUserForExports(tx, scope, userId);
+    const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
+    if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
-    const existing = await repo.findInFlightExportForUser(tx, scope, userId);
+    const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
     const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId);
-    await recordAudit(tx, { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.requested', exportId: found.id, details: { userId, deduplicated: !found.created } });
+    if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
+    await recordAudit(tx, {
+      ...scope,
+      adminId: actor.id,
+      origin: actor.origin,
+      action: 'export.requested',
+      exportId: found.id,
+      details: { userId, deduplicated: !found.created, ...(bound ? { idempotentReplay: true } : {}) },
+    });
     return found;
   });
 
@@ -71,6 +106,7 @@ export async function requestExport(scope: Scope, actor: Actor, userId: string):
 /** A new queued export, within the tenant's rate limits (checked after dedupe). */
 async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string): Promise<{ id: string; created: true }> {
   const env = sharedEnv();
+  await repo.lockTenantForExports(tx, scope.tenantId);
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
   await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });

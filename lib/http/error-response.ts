@@ -19,6 +19,10 @@ export function toAppError(error: unknown): AppError {
     const details = error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
     return new AppError('validation', details.join('; '), 'Fix the listed fields and try again; see /api/openapi.json for the expected shapes.');
   }
+  // 57014: a query cancelled by the web pool's statement_timeout; the database is busy.
+  if ((error as { code?: unknown } | null)?.code === '57014') {
+    return new AppError('unavailable', 'The database took too long to answer', 'Try again in a few seconds; narrow a search if it keeps happening.', { retryAfterSeconds: 5, cause: error });
+  }
   if (isUnavailableError(error)) {
     return new AppError('unavailable', 'The database is unavailable', 'This is usually brief; try again in a few seconds.', { retryAfterSeconds: 5, cause: error });
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorStatus } from '../errors';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, userIdParamsSchema } from '../exports/export.contracts';
 import { listUsersQuerySchema } from '../users/user.contracts';
+import { idempotencyKeyMaxLength } from './idempotency-key';
 import { pageQuerySchema } from './pagination.contracts';
 
 /**
@@ -40,6 +41,16 @@ function parameters(schema: z.ZodObject, where: 'path' | 'query') {
   }));
 }
 
+/** The IETF httpapi Idempotency-Key header, as POST /api/users/{userId}/exports reads it. */
+const idempotencyKeyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Optional. The same key from the same admin returns the same export for 24 h (200). The key reused for another user or environment is a 409. A structured-field string ("…") or a bare token, 1–255 printable ASCII characters.',
+  schema: { type: 'string', minLength: 1, maxLength: idempotencyKeyMaxLength },
+};
+
 const content = (schema: z.ZodType) => ({ 'application/json': { schema: jsonSchema(schema) } });
 const errors = (...codes: (keyof typeof errorStatus)[]) =>
   Object.fromEntries(codes.map((code) => [String(errorStatus[code]), { description: code, content: content(errorBody) }]));
@@ -56,7 +67,16 @@ export function openApiDocument() {
         get: { summary: "The session environment's users with event counts", parameters: parameters(listUsersQuerySchema, 'query'), responses: { '200': { description: 'A page of users', content: content(z.object({ users: z.array(userDto), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
       },
       '/api/users/{userId}/exports': {
-        post: { summary: 'Start an export of one user (or return the one in flight)', parameters: parameters(userIdParamsSchema, 'path'), responses: { '202': { description: 'Started; Location: /api/exports/{id}', content: content(exportBody) }, '200': { description: 'An export of this user is already queued or running', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable') } },
+        post: {
+          summary: 'Start an export of one user (or return the one in flight, the one this admin started in the last 10 s, or the one this Idempotency-Key produced)',
+          parameters: [...parameters(userIdParamsSchema, 'path'), idempotencyKeyHeader],
+          responses: {
+            '202': { description: 'Started; Location: /api/exports/{id}', content: content(exportBody) },
+            '200': { description: 'An existing export: queued or running, completed by this admin within the last 10 s, or the one this Idempotency-Key produced', content: content(exportBody) },
+            ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable'),
+            '409': { description: 'conflict: the Idempotency-Key was already used by this admin for another user or environment', content: content(errorBody) },
+          },
+        },
       },
       '/api/exports': {
         get: { summary: 'Export history, newest first', parameters: parameters(listExportsQuerySchema, 'query'), responses: { '200': { description: 'A page of exports', content: content(z.object({ exports: z.array(exportDtoSchema), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },

@@ -15,20 +15,19 @@ export function findUser(db: DbOrTx, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
-/** One page of users by email, each with its event count (index-only count per user). */
+/**
+ * One page of users by email, each with its event count. The count is read from
+ * user_event_counts (kept by triggers on events), one row per user, so a page costs the
+ * same whether its users have ten events or ten million (review M7). No row: no events yet.
+ */
 export function listUsers(db: DbOrTx, scope: Scope, filter: { search?: string; after?: { email: string; id: string }; limit: number }) {
   let query = db
     .selectFrom('users as u')
-    .select(['u.id', 'u.email', 'u.name', 'u.created_at', 'u.last_login_at'])
-    .select((eb) =>
-      eb
-        .selectFrom('events as e')
-        .select(eb.fn.countAll<number>().as('n'))
-        .whereRef('e.tenant_id', '=', 'u.tenant_id')
-        .whereRef('e.environment_id', '=', 'u.environment_id')
-        .whereRef('e.user_id', '=', 'u.id')
-        .as('event_count'),
+    .leftJoin('user_event_counts as c', (j) =>
+      j.onRef('c.tenant_id', '=', 'u.tenant_id').onRef('c.environment_id', '=', 'u.environment_id').onRef('c.user_id', '=', 'u.id'),
     )
+    .select(['u.id', 'u.email', 'u.name', 'u.created_at', 'u.last_login_at'])
+    .select((eb) => eb.fn.coalesce('c.event_count', sql<number>`0`).as('event_count'))
     .where('u.tenant_id', '=', scope.tenantId)
     .where('u.environment_id', '=', scope.environmentId);
   if (filter.search) {

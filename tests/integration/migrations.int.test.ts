@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationProvider } from '../../lib/db/migrations';
 import { migrateAllDown, migrateToLatest } from '../../lib/db/migrator';
 import { seedDemoData } from '../../lib/db/seed';
 import { createScratchDatabase } from '../support/scratch-database';
@@ -24,7 +25,7 @@ describe('migrations on real Postgres', () => {
   it('go up, down to nothing, and up again', async () => {
     const applied = await migrateToLatest(scratch.db);
     expect(applied.length).toBeGreaterThanOrEqual(3);
-    expect(await tableNames()).toEqual(['admins', 'audit_log', 'environments', 'events', 'exports', 'sign_in_attempts', 'tenants', 'users']);
+    expect(await tableNames()).toEqual(['admins', 'audit_log', 'environments', 'events', 'export_idempotency_keys', 'exports', 'sign_in_attempts', 'tenants', 'user_event_counts', 'users']);
 
     const reverted = await migrateAllDown(scratch.db);
     expect(reverted).toEqual([...applied].reverse());
@@ -75,5 +76,26 @@ describe('migrations on real Postgres', () => {
     await expect(
       scratch.db.insertInto('users').values({ tenant_id: acme.tenant_id, environment_id: globexEnv.id, email: 'x@y.z', name: 'X' }).execute(),
     ).rejects.toThrow(/users_environment_fkey/);
+  });
+
+  it('user_event_counts is backfilled from the events already there, and kept by the triggers', async () => {
+    await seedDemoData(scratch.db);
+    const migrator = new Migrator({ db: scratch.db, provider: migrationProvider });
+    // Down past the counter migration, then up: the backfill runs over the seeded events.
+    const down = await migrator.migrateDown();
+    expect(down.results?.[0]?.migrationName).toBe('20261126120200_user_event_counts');
+    expect(await migrateToLatest(scratch.db)).toEqual(['20261126120200_user_event_counts']);
+    const mismatched = async () =>
+      (
+        await sql<{ n: number }>`
+        select count(*)::int as n from (
+          select tenant_id, environment_id, user_id, count(*) as real from events group by 1, 2, 3
+        ) e
+        full join user_event_counts c using (tenant_id, environment_id, user_id)
+        where coalesce(e.real, 0) <> coalesce(c.event_count, 0)`.execute(scratch.db)
+      ).rows[0]!.n;
+    expect(await mismatched()).toBe(0);
+    await sql`delete from events where id in (select id from events order by id limit 1000)`.execute(scratch.db);
+    expect(await mismatched()).toBe(0);
   });
 });

@@ -23,6 +23,11 @@ describe('error → response mapping', () => {
     expect(response.headers.get('retry-after')).toBe('5');
   });
 
+  it('a query cut off by the statement timeout becomes 503 with Retry-After, not 500', async () => {
+    const error = toAppError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }));
+    expect([error.code, errorResponse(error).status, errorResponse(error).headers.get('retry-after')]).toEqual(['unavailable', 503, '5']);
+  });
+
   it('unknown errors become 500 without internals', async () => {
     const response = errorResponse(toAppError(new TypeError("Cannot read properties of undefined (reading 'secret')")));
     expect(response.status).toBe(500);

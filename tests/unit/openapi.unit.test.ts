@@ -27,6 +27,12 @@ describe('OpenAPI document', () => {
     expect(doc.paths['/api/exports/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
   });
 
+  it('documents the optional Idempotency-Key header and its 409 on the export request', () => {
+    const post = doc.paths['/api/users/{userId}/exports'].post;
+    expect(post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }));
+    expect(post.responses['409']).toMatchObject({ description: expect.stringMatching(/Idempotency-Key/) });
+  });
+
   it('documents the error shape on error responses', () => {
     const responses: Record<string, unknown> = doc.paths['/api/exports/{id}'].get.responses;
     const notFound = responses['404'] as { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };

@@ -5,6 +5,9 @@ import * as signInAttempts from './20261125220000_sign_in_attempts';
 import * as auditClient from './20261126100000_audit_client';
 import * as redactErrorSummaries from './20261126100100_redact_error_summaries';
 import * as sessionVersions from './20261126101000_session_versions';
+import * as exportRequestIndexes from './20261126120000_export_request_indexes';
+import * as exportIdempotencyKeys from './20261126120100_export_idempotency_keys';
+import * as userEventCounts from './20261126120200_user_event_counts';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -17,6 +20,9 @@ const migrations: Record<string, Migration> = {
   '20261126100000_audit_client': auditClient,
   '20261126100100_redact_error_summaries': redactErrorSummaries,
   '20261126101000_session_versions': sessionVersions,
+  '20261126120000_export_request_indexes': exportRequestIndexes,
+  '20261126120100_export_idempotency_keys': exportIdempotencyKeys,
+  '20261126120200_user_event_counts': userEventCounts,
 };
 
 export const migrationProvider: MigrationProvider = {

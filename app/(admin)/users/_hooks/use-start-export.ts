@@ -5,12 +5,24 @@ import { queryKeys } from '../../_lib/query-keys';
 
 export interface StartedExport {
   export: ExportDto;
-  /** false when the API answered 200: an export of this user was already in flight. */
+  /** false when the API answered 200: an existing export of this user was returned. */
   created: boolean;
 }
 
+/**
+ * 128 random bits as hex. getRandomValues, not randomUUID: the latter exists only in secure
+ * contexts, and the console may be reached over plain http inside a private network.
+ */
+function newIdempotencyKey(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function startExport(userId: string): Promise<StartedExport> {
-  const { status, body } = await apiRequest<{ export: ExportDto }>(`/api/users/${encodeURIComponent(userId)}/exports`, { method: 'POST' });
+  // One key per click: a retried or replayed request of this click returns its export.
+  const { status, body } = await apiRequest<{ export: ExportDto }>(`/api/users/${encodeURIComponent(userId)}/exports`, {
+    method: 'POST',
+    headers: { 'idempotency-key': `"${newIdempotencyKey()}"` },
+  });
   return { export: body.export, created: status === 202 };
 }
 
