@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ExportAttemptStats, UserExportInput } from '../../lib/exports/export.contracts';
 import { countUserEvents } from '../../lib/exports/export-context.repository';
-import { completeExport, failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
+import { offerFileToRow } from '../../lib/exports/export-completion';
+import { failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
 import { runExport, type ExportRunnerDeps, type ExportRunOptions } from '../../lib/exports/export-runner';
 import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
@@ -48,6 +49,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
         }
         const file = await runExport(deps, input, {
           ...deps.runOptions,
+          attempt: ctx.info.attempt,
           signal: ctx.cancellationSignal,
           // The row is what pages read; a failed progress write is simply retried next tick.
           onProgress: (rows) => {
@@ -55,7 +57,13 @@ export function createExportActivities(deps: ExportActivityDeps) {
             recordExportProgress(deps.db, scope, input.exportId, rows).catch(() => {});
           },
         });
-        await patiently(() => completeExport(deps.db, scope, input.exportId, file, deps.retentionDays));
+        const outcome = await offerFileToRow(deps, scope, input.exportId, file, { signal: ctx.cancellationSignal, patiently });
+        if (!outcome.taken) {
+          ctx.cancellationSignal.throwIfAborted();
+          // Another attempt's file completed the export: this one is redundant, not failed.
+          if (outcome.status === 'completed') return { heartbeats };
+          throw ApplicationFailure.create({ type: 'Superseded', message: `Export ${input.exportId} ended (${outcome.status ?? 'gone'}) before this attempt finished`, nonRetryable: true });
+        }
         return { heartbeats };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Export cancelled', undefined, error instanceof Error ? error : undefined);
