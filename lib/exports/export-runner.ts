@@ -24,8 +24,8 @@ export interface ExportRunOptions {
   signal?: AbortSignal;
   /** Temporal's attempt number (1 when not run by Temporal): in the object key, and it fences out earlier attempts' uploads. */
   attempt?: number;
-  /** Called about once a second with the event rows written so far. */
-  onProgress?: (rowsExported: number) => void;
+  /** Called about once a second with the event rows and ZIP bytes written so far. */
+  onProgress?: (rowsExported: number, bytesWritten: number) => void;
   progressIntervalMs?: number;
   partSize?: number;
   queueSize?: number;
@@ -74,11 +74,12 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
         files,
       }),
     });
+    let bytesWritten = 0;
     const onAbort = () => archive.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.onProgress) {
       const report = options.onProgress;
-      progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1)), options.progressIntervalMs ?? 1_000);
+      progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1), bytesWritten), options.progressIntervalMs ?? 1_000);
     }
     // uploadStream aborts its own multipart upload when it fails; see the catch below.
     const uploading = uploadStream({
@@ -90,6 +91,7 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       signal: options.signal,
       partSize: options.partSize,
       queueSize: options.queueSize,
+      onBytes: (bytes) => (bytesWritten = bytes),
     });
     let uploadedObject = false;
     try {

@@ -31,6 +31,8 @@ export async function uploadStream(params: {
   signal?: AbortSignal;
   partSize?: number;
   queueSize?: number;
+  /** Bytes of `body` read so far, after each chunk (the export's heartbeat follows them). */
+  onBytes?: (bytes: number) => void;
 }): Promise<UploadedObject> {
   trackInFlight(params.client);
   const hash = createHash('sha256');
@@ -39,6 +41,7 @@ export async function uploadStream(params: {
   tap.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     hash.update(chunk);
+    params.onBytes?.(bytes);
   });
   params.body.on('error', (error) => tap.destroy(error));
   params.body.pipe(tap);

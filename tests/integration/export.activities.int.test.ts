@@ -182,6 +182,36 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     expect(await storedFor(input)).toEqual({ objects: [row.object_key], uploads: [] });
   });
 
+  it('heartbeats stop while nothing moves: an upload stalled on S3 lets the heartbeat time out', async () => {
+    const input = await insertQueuedExport(db, bigUser);
+    const mock = new MockActivityEnvironment();
+    const beatsAt: number[] = [];
+    mock.on('heartbeat', () => beatsAt.push(Date.now()));
+    // Every UploadPart waits 4 s from the first one: the pipeline fills its buffers (or
+    // finishes the ZIP) and stops.
+    let stalledSince = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const client = hookedClient({
+      before: async (command) => {
+        if (command !== 'UploadPartCommand') return;
+        if (!stalledSince) {
+          stalledSince = Date.now();
+          setTimeout(release, 4_000);
+        }
+        await held;
+      },
+    });
+    const stalling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    await mock.run(stalling.exportUserData, input);
+    client.destroy();
+    expect(stalledSince).toBeGreaterThan(0);
+    // Nothing moves in the stall's last 1.5 s (filling the buffers takes about a second
+    // under load); a heartbeat on a timer beat ~15 times there.
+    expect(beatsAt.filter((t) => t >= stalledSince + 2_500 && t < stalledSince + 4_000)).toEqual([]);
+    expect(beatsAt.length).toBeGreaterThan(1);
+  });
+
   it('a failed upload is aborted once, and no multipart upload stays open', async () => {
     const input = await insertQueuedExport(db, bigUser);
     const failing = createS3Client(env);

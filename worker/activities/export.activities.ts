@@ -32,16 +32,25 @@ export function createExportActivities(deps: ExportActivityDeps) {
     async exportUserData(input: UserExportInput): Promise<ExportAttemptStats> {
       const ctx = Context.current();
       const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
-      // Heartbeat on a timer for the whole attempt, not only when rows move: waits on a
-      // briefly unavailable database or S3 must not look like a lost worker.
+      // A heartbeat proves the export moves, not that the process lives: the runner's
+      // progress tick beats only when rows or ZIP bytes moved since the last beat, so an
+      // export stalled on S3 or a lock misses the heartbeat timeout and is retried. Waits
+      // on a briefly unavailable database beat too (patiently): they are bounded (~30 s).
       let rowsExported = 0;
       let heartbeats = 0;
       const beat = () => {
         heartbeats++;
         ctx.heartbeat({ rowsExported });
       };
-      const ticker = setInterval(beat, deps.runOptions?.progressIntervalMs ?? 1_000);
+      let lastMoved = '';
+      const beatIfMoved = (rows: number, bytes: number) => {
+        const moved = `${rows}:${bytes}`;
+        if (moved === lastMoved) return;
+        lastMoved = moved;
+        beat();
+      };
       const patiently = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal: ctx.cancellationSignal, onRetry: beat });
+      beat();
       try {
         const total = await patiently(() => countUserEvents(deps.db, input));
         if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
@@ -52,8 +61,9 @@ export function createExportActivities(deps: ExportActivityDeps) {
           attempt: ctx.info.attempt,
           signal: ctx.cancellationSignal,
           // The row is what pages read; a failed progress write is simply retried next tick.
-          onProgress: (rows) => {
+          onProgress: (rows, bytes) => {
             rowsExported = rows;
+            beatIfMoved(rows, bytes);
             recordExportProgress(deps.db, scope, input.exportId, rows).catch(() => {});
           },
         });
@@ -71,8 +81,6 @@ export function createExportActivities(deps: ExportActivityDeps) {
           throw ApplicationFailure.create({ type: error.code === 'not_found' ? 'NotFound' : 'ValidationError', message: error.message, nonRetryable: true });
         }
         throw describeExportError(error);
-      } finally {
-        clearInterval(ticker);
       }
     },
 
