@@ -8,7 +8,25 @@ export function exportFileName(parts: { tenantSlug: string; environmentSlug: str
   return `${parts.tenantSlug}-${parts.environmentSlug}-${parts.userId}-${compactUtcTimestamp(parts.at)}.zip`;
 }
 
-/** Object keys are namespaced by tenant and environment so a bucket policy can scope them. */
-export function exportObjectKey(parts: { tenantId: string; environmentId: string; exportId: string }): string {
-  return `exports/${parts.tenantId}/${parts.environmentId}/${parts.exportId}.zip`;
+/**
+ * Object keys are namespaced by tenant and environment so a bucket policy can scope them,
+ * and are per attempt (`…/<export id>/<attempt>.zip`): two attempts of one export racing (a
+ * cut-off worker still running) then never overwrite or abort each other's object, and the
+ * row's sha256 always describes the object its key names.
+ */
+export function exportObjectKey(parts: ExportKeyParts, attempt: { number: number; token: string }): string {
+  return `${exportObjectPrefix(parts)}${attempt.number}-${attempt.token}.zip`;
+}
+
+type ExportKeyParts = { tenantId: string; environmentId: string; exportId: string };
+
+/** Where every attempt of one export writes. */
+export function exportObjectPrefix(parts: ExportKeyParts): string {
+  return `exports/${parts.tenantId}/${parts.environmentId}/${parts.exportId}/`;
+}
+
+/** The attempt number in a key made by exportObjectKey, or null for any other key. */
+export function attemptOfObjectKey(key: string): number | null {
+  const match = /\/(\d+)-[^/]*\.zip$/.exec(key);
+  return match ? Number(match[1]) : null;
 }

@@ -1,13 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import { retryTransient } from '../retry';
-import { abortOpenUploads, objectSize, uploadStream } from '../storage/multipart-upload';
+import { abortOpenUploadsUnder, deleteObject, objectSize, uploadStream } from '../storage/multipart-upload';
 import type { ExportFileResult, UserExportInput } from './export.contracts';
 import { createExportArchive } from './export-archive';
 import { findExportSubject } from './export-context.repository';
-import { exportFileName, exportObjectKey } from './export-file-name';
+import { attemptOfObjectKey, exportFileName, exportObjectKey, exportObjectPrefix } from './export-file-name';
 import { streamEventsCsv } from './events-copy';
 import { profileCsv } from './profile-csv';
 
@@ -21,8 +22,10 @@ export interface ExportRunnerDeps {
 
 export interface ExportRunOptions {
   signal?: AbortSignal;
-  /** Called about once a second with the event rows written so far. */
-  onProgress?: (rowsExported: number) => void;
+  /** Temporal's attempt number (1 when not run by Temporal): in the object key, and it fences out earlier attempts' uploads. */
+  attempt?: number;
+  /** Called about once a second with the event rows and ZIP bytes written so far. */
+  onProgress?: (rowsExported: number, bytesWritten: number) => void;
   progressIntervalMs?: number;
   partSize?: number;
   queueSize?: number;
@@ -31,9 +34,11 @@ export interface ExportRunOptions {
 
 /**
  * Writes one user's export: Postgres → CSV → ZIP → S3 multipart, streaming, so memory
- * stays flat whatever the user's size. Each call starts a fresh upload; the object key is
- * per export, so a retry replaces rather than duplicates. Returns only after S3 reports
- * the object's size equal to the bytes written.
+ * stays flat whatever the user's size. Each call writes its own object key, so an attempt
+ * never aborts or overwrites another's; the attempt that loses the completion deletes its
+ * object (export-completion.ts). Returns only after S3 reports the object's size equal to
+ * the bytes written; if it throws after the upload finished (a cancel, a size mismatch) it
+ * deletes the object first, so a cancelled export leaves no file behind.
  */
 export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, options: ExportRunOptions = {}): Promise<ExportFileResult> {
   const subject = await retryTransient(() => findExportSubject(deps.db, input), { signal: options.signal });
@@ -41,11 +46,16 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     throw new AppError('not_found', `User ${input.userId} was not found in this environment`, 'The user may have been deleted; refresh the users list.');
   }
   const generatedAt = new Date();
-  const objectKey = exportObjectKey(input);
+  const attempt = options.attempt ?? 1;
+  // The random token keeps keys apart even if an attempt number repeats (a workflow reset).
+  const objectKey = exportObjectKey(input, { number: attempt, token: randomUUID().slice(0, 8) });
   const fileName = exportFileName({ tenantSlug: subject.tenant_slug, environmentSlug: subject.environment_slug, userId: subject.id, at: generatedAt });
 
-  // A previous attempt killed mid-upload leaves its multipart upload open: close it first.
-  await abortOpenUploads(deps.s3, deps.bucket, objectKey);
+  // Earlier attempts were given up by Temporal: a killed one left its upload open, a cut-off
+  // one may still be writing. Aborting theirs (never a later attempt's, never our own key)
+  // closes the first and fences out the second; what the last attempt of all leaves is for
+  // the bucket's AbortIncompleteMultipartUpload rule (README).
+  await abortOpenUploadsUnder(deps.s3, deps.bucket, exportObjectPrefix(input), (key) => (attemptOfObjectKey(key) ?? Infinity) < attempt);
 
   const client = await retryTransient(() => deps.pool.connect(), { signal: options.signal });
   let progressTimer: NodeJS.Timeout | undefined;
@@ -64,11 +74,12 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
         files,
       }),
     });
+    let bytesWritten = 0;
     const onAbort = () => archive.abort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     if (options.onProgress) {
       const report = options.onProgress;
-      progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1)), options.progressIntervalMs ?? 1_000);
+      progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1), bytesWritten), options.progressIntervalMs ?? 1_000);
     }
     // uploadStream aborts its own multipart upload when it fails; see the catch below.
     const uploading = uploadStream({
@@ -80,9 +91,12 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       signal: options.signal,
       partSize: options.partSize,
       queueSize: options.queueSize,
+      onBytes: (bytes) => (bytesWritten = bytes),
     });
+    let uploadedObject = false;
     try {
       const [uploaded, files] = await Promise.all([uploading, archive.done]);
+      uploadedObject = true;
       options.signal?.throwIfAborted();
       const stored = await objectSize(deps.s3, deps.bucket, objectKey);
       if (stored !== uploaded.bytes) {
@@ -96,6 +110,9 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       // multipart upload and without aborting a second time here.
       archive.zip.destroy(error instanceof Error ? error : new Error(String(error)));
       await uploading.catch(() => {});
+      // A cancel (or a bad size) after the upload completed: the whole ZIP is in S3 and no
+      // row will point at it. Best effort; the error that ended the attempt is the one to report.
+      if (uploadedObject) await deleteObject(deps.s3, deps.bucket, objectKey).catch(() => {});
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);

@@ -191,3 +191,14 @@ export function findInFlightExportsCreatedBefore(db: DbOrTx, scope: Scope, creat
     .limit(limit)
     .execute();
 }
+
+/** An export's status and recorded object: which attempt's file, if any, the row took. */
+export function findExportOutcome(db: DbOrTx, scope: Scope, id: string) {
+  return db
+    .selectFrom('exports')
+    .select(['status', 'object_key'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { AbortMultipartUploadCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { inFlightSettled, trackInFlight } from './in-flight';
 
 export interface UploadedObject {
   bytes: number;
@@ -14,10 +15,12 @@ export const defaultQueueSize = 2;
 
 /**
  * Streams `body` into a multipart upload, hashing and counting the bytes on the way.
- * On abort or failure this function, and nothing else, aborts what is open for the key,
- * once: lib-storage's own abort is turned off (`leavePartsOnError`) because it was seen to
+ * On abort or failure this function, and nothing else, leaves the key empty: it aborts
+ * what is open for the key, once, and deletes an object a racing completion wrote: lib-storage's own abort is turned off (`leavePartsOnError`) because it was seen to
  * leave uploads open, and listing by key also catches an upload whose id lib-storage never
- * reported. Callers wait for this promise to settle instead of aborting again.
+ * reported. The key must belong to this upload alone (export keys are per attempt), so the
+ * abort never touches another writer's upload. Callers wait for this promise to settle
+ * instead of aborting again.
  */
 export async function uploadStream(params: {
   client: S3Client;
@@ -28,13 +31,17 @@ export async function uploadStream(params: {
   signal?: AbortSignal;
   partSize?: number;
   queueSize?: number;
+  /** Bytes of `body` read so far, after each chunk (the export's heartbeat follows them). */
+  onBytes?: (bytes: number) => void;
 }): Promise<UploadedObject> {
+  trackInFlight(params.client);
   const hash = createHash('sha256');
   let bytes = 0;
   const tap = new PassThrough();
   tap.on('data', (chunk: Buffer) => {
     bytes += chunk.length;
     hash.update(chunk);
+    params.onBytes?.(bytes);
   });
   params.body.on('error', (error) => tap.destroy(error));
   params.body.pipe(tap);
@@ -52,7 +59,12 @@ export async function uploadStream(params: {
   try {
     await upload.done();
   } catch (error) {
+    // done() rejects on abort while parts are still being sent; abort after they land.
+    await inFlightSettled(params.client, params.key);
     await abortOpenUploads(params.client, params.bucket, params.key).catch(() => {});
+    // An abort that raced CompleteMultipartUpload rejects done() though the object was
+    // written. The key is this upload's alone, so deleting it removes only our own file.
+    await deleteObject(params.client, params.bucket, params.key).catch(() => {});
     throw error;
   } finally {
     params.signal?.removeEventListener('abort', onAbort);
@@ -70,6 +82,16 @@ export async function abortOpenUploads(client: S3Client, bucket: string, key: st
   return open.length;
 }
 
+/** Aborts the multipart uploads open under `prefix` whose key `select` picks; returns how many it aborted. */
+export async function abortOpenUploadsUnder(client: S3Client, bucket: string, prefix: string, select: (key: string) => boolean): Promise<number> {
+  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
+  const open = (listed.Uploads ?? []).filter((u) => u.Key && u.UploadId && select(u.Key));
+  for (const u of open) {
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+  }
+  return open.length;
+}
+
 /** Size of a stored object, or null when it does not exist. */
 export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | null> {
   try {
@@ -79,4 +101,9 @@ export async function objectSize(client: S3Client, bucket: string, key: string):
     if ((error as { name?: string }).name === 'NotFound') return null;
     throw error;
   }
+}
+
+/** Deletes a stored object; deleting one that is already gone succeeds (S3 semantics). */
+export async function deleteObject(client: S3Client, bucket: string, key: string): Promise<void> {
+  await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }

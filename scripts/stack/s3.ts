@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { applyBucketLifecycle } from './bucket-lifecycle';
 import { sleep, spawnManaged, type ManagedProcess } from './processes';
 
 /**
@@ -52,6 +53,9 @@ export async function startS3(opts: S3Options): Promise<RunningS3> {
   try {
     await waitUntilReady(proc, client, endpoint, opts.timeoutMs ?? 30_000);
     await createBucket(client, opts.bucket);
+    if ((await applyBucketLifecycle(client, opts.bucket)) === 'unsupported' && opts.verbose) {
+      opts.log?.(`s3: the gateway does not support bucket lifecycle rules; uploads a killed export left open stay until the stack's data is removed`);
+    }
   } catch (err) {
     await proc.stop();
     throw err;

@@ -1,13 +1,15 @@
-import { ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
 import { objectSize } from '../../lib/storage/multipart-upload';
 import { createS3Client } from '../../lib/storage/s3';
 import { createExportActivities } from '../../worker/activities/export.activities';
-import { insertQueuedExport, pickSeededUser } from '../support/export-fixtures';
+import type { UserExportInput } from '../../lib/exports/export.contracts';
+import { getObjectBytes, insertQueuedExport, pickSeededUser } from '../support/export-fixtures';
 
 const env = sharedEnv();
 const pool = createPool(env.DATABASE_URL, 4);
@@ -39,12 +41,43 @@ function recordCommands(client: S3Client, refuse?: string): string[] {
   return sent;
 }
 
+/** A client that awaits `before(command)` before each command is sent and calls `after(command)` once it answered. */
+function hookedClient(hooks: { before?: (command: string) => Promise<void> | void; after?: (command: string) => void }): S3Client {
+  const client = createS3Client(env);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      await hooks.before?.(context.commandName ?? '?');
+      const result = await next(args);
+      hooks.after?.(context.commandName ?? '?');
+      return result;
+    },
+    { step: 'initialize', name: 'hookedClient' },
+  );
+  return client;
+}
+
+/** Every object and open multipart upload stored for an export, whichever attempt wrote it. */
+async function storedFor(input: UserExportInput): Promise<{ objects: string[]; uploads: string[] }> {
+  const Prefix = `exports/${input.tenantId}/${input.environmentId}/${input.exportId}`;
+  const objects = await s3.send(new ListObjectsV2Command({ Bucket: env.S3_BUCKET, Prefix }));
+  const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: env.S3_BUCKET, Prefix }));
+  return { objects: (objects.Contents ?? []).map((o) => o.Key!), uploads: (uploads.Uploads ?? []).map((u) => u.Key!) };
+}
+
 /** The abort-related commands sent once the multipart upload existed. */
 const abortsAfterCreate = (sent: string[]) =>
   sent.slice(sent.indexOf('CreateMultipartUploadCommand') + 1).filter((c) => c === 'ListMultipartUploadsCommand' || c === 'AbortMultipartUploadCommand');
 
 beforeAll(async () => {
   bigUser = await pickSeededUser(db, 100_000);
+});
+// A failed test must not leave its export in flight: the next one's insert would then hit
+// the one-in-flight-per-user index and fail for no reason of its own.
+afterEach(async () => {
+  const inFlight = await db.selectFrom('exports').select(['id', 'user_id', 'tenant_id', 'environment_id']).where('user_id', '=', bigUser.id).where('status', 'in', ['queued', 'running']).execute();
+  for (const row of inFlight) {
+    await activities.finishExport({ exportId: row.id, userId: row.user_id, tenantId: row.tenant_id, environmentId: row.environment_id, status: 'failed', errorSummary: 'test' });
+  }
 });
 afterAll(async () => {
   s3.destroy();
@@ -65,31 +98,118 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     expect(beats).toEqual([...beats].sort((a, b) => a - b));
     expect(beats.at(-1)!).toBeLessThanOrEqual(bigUser.events);
     const row = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'completed', rows_exported: bigUser.events, object_key: `exports/${input.tenantId}/${input.environmentId}/${input.exportId}.zip` });
+    expect(row).toMatchObject({ status: 'completed', rows_exported: bigUser.events });
+    expect(row.object_key).toMatch(new RegExp(`^exports/${input.tenantId}/${input.environmentId}/${input.exportId}/[^/]+\\.zip$`));
+    expect(await storedFor(input)).toEqual({ objects: [row.object_key], uploads: [] });
     expect(row.started_at).not.toBeNull();
   });
 
   it('cancellation stops the work, leaves no object and no open multipart upload', async () => {
     const input = await insertQueuedExport(db, bigUser);
     const mock = new MockActivityEnvironment();
-    let beats = 0;
-    mock.on('heartbeat', (details: { rowsExported: number }) => {
-      // Cancel once real progress shows: the upload is under way.
-      if (++beats === 2 && details.rowsExported >= 0) mock.cancel('CANCELLED');
+    // Cancel when the first part is about to be sent: the upload is under way whatever the
+    // machine's load (a cancel timed by heartbeats could land after the whole export).
+    let cancelled = false;
+    const client = hookedClient({
+      before: (command) => {
+        if (command === 'UploadPartCommand' && !cancelled) {
+          cancelled = true;
+          mock.cancel('CANCELLED');
+        }
+      },
     });
-    const error = await mock.run(activities.exportUserData, input).catch((e: unknown) => e);
+    const cancelling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    const error = await mock.run(cancelling.exportUserData, input).catch((e: unknown) => e);
+    client.destroy();
+    expect(cancelled).toBe(true);
     expect(error).toBeInstanceOf(CancelledFailure);
 
-    const key = `exports/${input.tenantId}/${input.environmentId}/${input.exportId}.zip`;
-    expect(await objectSize(s3, env.S3_BUCKET, key)).toBeNull();
-    const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: env.S3_BUCKET, Prefix: key }));
-    expect(uploads.Uploads ?? []).toEqual([]);
+    expect(await storedFor(input)).toEqual({ objects: [], uploads: [] });
     const row = await db.selectFrom('exports').select(['status', 'rows_exported']).where('id', '=', input.exportId).executeTakeFirstOrThrow();
     // The workflow, not the activity, records the cancelled ending.
     expect(row.status).toBe('running');
     expect(row.rows_exported).toBeLessThan(bigUser.events);
     // End it as the workflow would, so the user is free for the next test.
     await activities.finishExport({ ...input, status: 'cancelled', errorSummary: null });
+  });
+
+  it('a cancel that arrives once the upload is complete deletes the object', async () => {
+    const input = await insertQueuedExport(db, bigUser);
+    const mock = new MockActivityEnvironment();
+    // The window the heartbeat-timed cancel above used to hit under load, made certain.
+    const client = hookedClient({ after: (command) => command === 'CompleteMultipartUploadCommand' && mock.cancel('CANCELLED') });
+    const late = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const error = await mock.run(late.exportUserData, input).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(CancelledFailure);
+    expect(await storedFor(input)).toEqual({ objects: [], uploads: [] });
+    const row = await db.selectFrom('exports').select(['status', 'object_key']).where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'running', object_key: null });
+    await activities.finishExport({ ...input, status: 'cancelled', errorSummary: null });
+  });
+
+  it('two attempts racing end with a row whose sha256 and size match the stored object', async () => {
+    const input = await insertQueuedExport(db, bigUser);
+    // The stale attempt (a cut-off worker still running) starts first, then stalls just
+    // before creating its upload while the current attempt runs to completion.
+    let reachedCreate!: () => void;
+    const atCreate = new Promise<void>((resolve) => (reachedCreate = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const staleClient = hookedClient({
+      before: async (command) => {
+        if (command !== 'CreateMultipartUploadCommand') return;
+        reachedCreate();
+        await held;
+      },
+    });
+    const staleActivities = createExportActivities({ db, pool, s3: staleClient, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const stale = new MockActivityEnvironment({ attempt: 1 }).run(staleActivities.exportUserData, input).then(
+      () => 'returned',
+      (e: unknown) => e,
+    );
+    await atCreate;
+    await new MockActivityEnvironment({ attempt: 2 }).run(activities.exportUserData, input);
+    release();
+    await stale;
+    staleClient.destroy();
+
+    const row = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(row.status).toBe('completed');
+    const stored = await getObjectBytes(s3, env.S3_BUCKET, row.object_key!);
+    expect({ sha256: createHash('sha256').update(stored).digest('hex'), bytes: stored.length }).toEqual({ sha256: row.sha256, bytes: Number(row.bytes) });
+    // The attempt that lost deleted what it wrote and left no upload open.
+    expect(await storedFor(input)).toEqual({ objects: [row.object_key], uploads: [] });
+  });
+
+  it('heartbeats stop while nothing moves: an upload stalled on S3 lets the heartbeat time out', async () => {
+    const input = await insertQueuedExport(db, bigUser);
+    const mock = new MockActivityEnvironment();
+    const beatsAt: number[] = [];
+    mock.on('heartbeat', () => beatsAt.push(Date.now()));
+    // Every UploadPart waits 4 s from the first one: the pipeline fills its buffers (or
+    // finishes the ZIP) and stops.
+    let stalledSince = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const client = hookedClient({
+      before: async (command) => {
+        if (command !== 'UploadPartCommand') return;
+        if (!stalledSince) {
+          stalledSince = Date.now();
+          setTimeout(release, 4_000);
+        }
+        await held;
+      },
+    });
+    const stalling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    await mock.run(stalling.exportUserData, input);
+    client.destroy();
+    expect(stalledSince).toBeGreaterThan(0);
+    // Nothing moves in the stall's last 1.5 s (filling the buffers takes about a second
+    // under load); a heartbeat on a timer beat ~15 times there.
+    expect(beatsAt.filter((t) => t >= stalledSince + 2_500 && t < stalledSince + 4_000)).toEqual([]);
+    expect(beatsAt.length).toBeGreaterThan(1);
   });
 
   it('a failed upload is aborted once, and no multipart upload stays open', async () => {

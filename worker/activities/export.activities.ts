@@ -2,7 +2,8 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ExportAttemptStats, UserExportInput } from '../../lib/exports/export.contracts';
 import { countUserEvents } from '../../lib/exports/export-context.repository';
-import { completeExport, failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
+import { offerFileToRow } from '../../lib/exports/export-completion';
+import { failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
 import { runExport, type ExportRunnerDeps, type ExportRunOptions } from '../../lib/exports/export-runner';
 import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
@@ -31,16 +32,25 @@ export function createExportActivities(deps: ExportActivityDeps) {
     async exportUserData(input: UserExportInput): Promise<ExportAttemptStats> {
       const ctx = Context.current();
       const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
-      // Heartbeat on a timer for the whole attempt, not only when rows move: waits on a
-      // briefly unavailable database or S3 must not look like a lost worker.
+      // A heartbeat proves the export moves, not that the process lives: the runner's
+      // progress tick beats only when rows or ZIP bytes moved since the last beat, so an
+      // export stalled on S3 or a lock misses the heartbeat timeout and is retried. Waits
+      // on a briefly unavailable database beat too (patiently): they are bounded (~30 s).
       let rowsExported = 0;
       let heartbeats = 0;
       const beat = () => {
         heartbeats++;
         ctx.heartbeat({ rowsExported });
       };
-      const ticker = setInterval(beat, deps.runOptions?.progressIntervalMs ?? 1_000);
+      let lastMoved = '';
+      const beatIfMoved = (rows: number, bytes: number) => {
+        const moved = `${rows}:${bytes}`;
+        if (moved === lastMoved) return;
+        lastMoved = moved;
+        beat();
+      };
       const patiently = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal: ctx.cancellationSignal, onRetry: beat });
+      beat();
       try {
         const total = await patiently(() => countUserEvents(deps.db, input));
         if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
@@ -48,14 +58,22 @@ export function createExportActivities(deps: ExportActivityDeps) {
         }
         const file = await runExport(deps, input, {
           ...deps.runOptions,
+          attempt: ctx.info.attempt,
           signal: ctx.cancellationSignal,
           // The row is what pages read; a failed progress write is simply retried next tick.
-          onProgress: (rows) => {
+          onProgress: (rows, bytes) => {
             rowsExported = rows;
+            beatIfMoved(rows, bytes);
             recordExportProgress(deps.db, scope, input.exportId, rows).catch(() => {});
           },
         });
-        await patiently(() => completeExport(deps.db, scope, input.exportId, file, deps.retentionDays));
+        const outcome = await offerFileToRow(deps, scope, input.exportId, file, { signal: ctx.cancellationSignal, patiently });
+        if (!outcome.taken) {
+          ctx.cancellationSignal.throwIfAborted();
+          // Another attempt's file completed the export: this one is redundant, not failed.
+          if (outcome.status === 'completed') return { heartbeats };
+          throw ApplicationFailure.create({ type: 'Superseded', message: `Export ${input.exportId} ended (${outcome.status ?? 'gone'}) before this attempt finished`, nonRetryable: true });
+        }
         return { heartbeats };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Export cancelled', undefined, error instanceof Error ? error : undefined);
@@ -63,8 +81,6 @@ export function createExportActivities(deps: ExportActivityDeps) {
           throw ApplicationFailure.create({ type: error.code === 'not_found' ? 'NotFound' : 'ValidationError', message: error.message, nonRetryable: true });
         }
         throw describeExportError(error);
-      } finally {
-        clearInterval(ticker);
       }
     },
 

@@ -52,7 +52,7 @@ export async function startExport(
   client: import('@temporalio/client').Client,
   fixture: FaultFixture,
   userId: string,
-): Promise<{ exportId: string; workflowId: string; objectKey: string }> {
+): Promise<{ exportId: string; workflowId: string; objectPrefix: string }> {
   const exportId = randomUUID();
   const workflowId = `user-export-${exportId}`;
   await db
@@ -64,7 +64,8 @@ export async function startExport(
     workflowId,
     args: [{ exportId, userId, tenantId: fixture.tenantId, environmentId: fixture.environmentId }],
   });
-  return { exportId, workflowId, objectKey: `exports/${fixture.tenantId}/${fixture.environmentId}/${exportId}.zip` };
+  // Each attempt writes its own key under this prefix (export-file-name.ts).
+  return { exportId, workflowId, objectPrefix: `exports/${fixture.tenantId}/${fixture.environmentId}/${exportId}/` };
 }
 
 export function exportRow(db: Db, exportId: string) {
