@@ -2,10 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
 import { createDb, type Db } from '../../lib/db/client';
 import { migrateToLatest } from '../../lib/db/migrator';
 import { parseEnv, sharedEnvSchema } from '../../lib/env';
 import type { ExportDto } from '../../lib/exports/export.contracts';
+import { exportDedupeWindowMs } from '../../lib/exports/export.service';
 import { createS3Client } from '../../lib/storage/s3';
 import { findFreePort } from '../../scripts/stack/index';
 import { saveHistory } from '../support/histories';
@@ -48,7 +50,14 @@ afterAll(async () => {
   await stack?.close();
 });
 
+/**
+ * A new request for the user, as an admin makes one later on: earlier exports of the user
+ * are aged past the dedupe window first, or a request right after the previous test's
+ * export completed would (rightly) get that export back.
+ */
 async function requestExport(userId: string): Promise<Response> {
+  await sql`update exports set created_at = created_at - make_interval(secs => ${(exportDedupeWindowMs * 2) / 1000})
+            where user_id = ${userId} and status = 'completed'`.execute(db);
   return api(`/api/users/${userId}/exports`, { method: 'POST' });
 }
 
