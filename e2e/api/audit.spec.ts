@@ -4,7 +4,7 @@ import type { AuditEntryDto } from '../../lib/audit/audit.service';
 import { sharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
 import { logins, signIn } from '../fixtures';
-import { connectDb, databaseNow, deleteExports, insertExport, pickUser, seededTenant, type InsertedExport, type TenantFixture, type UserFixture } from './data';
+import { ageRecentExports, connectDb, databaseNow, deleteExports, insertExport, pickUser, seededTenant, type InsertedExport, type TenantFixture, type UserFixture } from './data';
 import { expectApiError } from './expect-api';
 import { signInApi } from './session';
 
@@ -81,6 +81,7 @@ test('audit rows carry the client address (not a spoofed X-Forwarded-For) and th
   const since = await databaseNow(db);
   const headers = { 'user-agent': userAgent, 'x-forwarded-for': spoofedAddress };
   expect((await admin.get(`/api/exports/${completed.id}/download`, { headers, maxRedirects: 0 })).status()).toBe(302);
+  await ageRecentExports(db, acmeUser.id);
   const started = await admin.post(`/api/users/${acmeUser.id}/exports`, { headers });
   expect(started.status(), await started.text()).toBe(202);
   const { export: created } = (await started.json()) as { export: { id: string } };

@@ -3,12 +3,14 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSession } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useState, useSyncExternalStore } from 'react';
 
 interface Props {
   current: string;
   environments: { id: string; slug: string; name: string }[];
 }
+
+const noSubscription = () => () => {};
 
 /** Switches the session's environment; the server accepts only the tenant's own. */
 export function EnvironmentSelect({ current, environments }: Props) {
@@ -16,6 +18,9 @@ export function EnvironmentSelect({ current, environments }: Props) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, setPending] = useState(false);
+  // The server renders the select before React handles its onChange: a choice made then
+  // would be lost (and reset on hydration), so it stays disabled until hydrated.
+  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
 
   async function onChange(environmentId: string) {
     setPending(true);
@@ -32,7 +37,7 @@ export function EnvironmentSelect({ current, environments }: Props) {
       <select
         aria-label="Environment"
         value={current}
-        disabled={pending}
+        disabled={pending || !hydrated}
         onChange={(e) => void onChange(e.target.value)}
         className="rounded-md border border-slate-300 bg-white px-2 py-1"
       >
