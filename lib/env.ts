@@ -37,6 +37,7 @@ export const sharedEnvSchema = z.object({
   EXPORT_RATE_PER_MINUTE: positiveInt.default(30),
   EXPORT_MAX_CONCURRENT: positiveInt.default(10),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
+  EXPORT_STALL_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
 });
 

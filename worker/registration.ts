@@ -32,7 +32,7 @@ export const registrations: QueueRegistration[] = [
     workflows: ['UserExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow'],
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
-      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionDays: env.EXPORT_RETENTION_DAYS }),
+      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionDays: env.EXPORT_RETENTION_DAYS, runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
       // Lazy: the reconciler dials Temporal on its first sweep, not at registration.
       ...createReconcileActivities({ db, temporal: new Client({ connection: Connection.lazy(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE }) }),

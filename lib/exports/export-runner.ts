@@ -11,6 +11,7 @@ import { findExportSubject } from './export-context.repository';
 import { attemptOfObjectKey, exportFileName, exportObjectKey, exportObjectPrefix } from './export-file-name';
 import { streamEventsCsv } from './events-copy';
 import { profileCsv } from './profile-csv';
+import { startStallWatchdog, type StalledOn } from './stall-watchdog';
 
 export interface ExportRunnerDeps {
   db: Db;
@@ -27,10 +28,18 @@ export interface ExportRunOptions {
   /** Called about once a second with the event rows and ZIP bytes written so far. */
   onProgress?: (rowsExported: number, bytesWritten: number) => void;
   progressIntervalMs?: number;
+  /** Nothing moved (no row, no ZIP byte, no step finished) for this long: the attempt ends with an ExportStalledError. */
+  stallTimeoutMs?: number;
   partSize?: number;
   queueSize?: number;
   compressionLevel?: number;
 }
+
+/** The default stall timeout; the worker takes EXPORT_STALL_TIMEOUT_SECONDS. */
+export const defaultStallTimeoutMs = 30_000;
+
+/** How long a stalled attempt waits for its upload's cleanup (which may hang on the same S3) before reporting. */
+const stalledCleanupWaitMs = 5_000;
 
 /**
  * Writes one user's export: Postgres → CSV → ZIP → S3 multipart, streaming, so memory
@@ -39,6 +48,11 @@ export interface ExportRunOptions {
  * object (export-completion.ts). Returns only after S3 reports the object's size equal to
  * the bytes written; if it throws after the upload finished (a cancel, a size mismatch) it
  * deletes the object first, so a cancelled export leaves no file behind.
+ *
+ * A watchdog ends an attempt in which nothing moved for the stall timeout (a COPY that hangs,
+ * an S3 gateway that stops answering) with an ExportStalledError naming the side that held it
+ * up; the activity's retry then starts afresh. Without it such an attempt waits out every
+ * socket timeout and retry, while each S3 retry's heartbeat keeps Temporal waiting too.
  */
 export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, options: ExportRunOptions = {}): Promise<ExportFileResult> {
   const subject = await retryTransient(() => findExportSubject(deps.db, input), { signal: options.signal });
@@ -51,19 +65,35 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
   const objectKey = exportObjectKey(input, { number: attempt, token: randomUUID().slice(0, 8) });
   const fileName = exportFileName({ tenantSlug: subject.tenant_slug, environmentSlug: subject.environment_slug, userId: subject.id, at: generatedAt });
 
-  // Earlier attempts were given up by Temporal: a killed one left its upload open, a cut-off
-  // one may still be writing. Aborting theirs (never a later attempt's, never our own key)
-  // closes the first and fences out the second; what the last attempt of all leaves is for
-  // the bucket's AbortIncompleteMultipartUpload rule (README).
-  await abortOpenUploadsUnder(deps.s3, deps.bucket, exportObjectPrefix(input), (key) => (attemptOfObjectKey(key) ?? Infinity) < attempt);
+  let waitingOn: () => StalledOn = () => 'storage';
+  const watchdog = startStallWatchdog({ timeoutMs: options.stallTimeoutMs ?? defaultStallTimeoutMs, stalledOn: () => waitingOn() });
+  const signal = options.signal ? AbortSignal.any([options.signal, watchdog.signal]) : watchdog.signal;
+  const step = (on: StalledOn) => {
+    watchdog.moved();
+    waitingOn = () => on;
+  };
+  const isStalled = () => watchdog.signal.aborted && !options.signal?.aborted;
 
-  const client = await retryTransient(() => deps.pool.connect(), { signal: options.signal });
+  let client: pg.PoolClient | undefined;
   let progressTimer: NodeJS.Timeout | undefined;
   let failed = false;
   try {
+    // Earlier attempts were given up by Temporal: a killed one left its upload open, a cut-off
+    // one may still be writing. Aborting theirs (never a later attempt's, never our own key)
+    // closes the first and fences out the second; what the last attempt of all leaves is for
+    // the bucket's AbortIncompleteMultipartUpload rule (README).
+    step('storage');
+    await abortOpenUploadsUnder(deps.s3, deps.bucket, exportObjectPrefix(input), (key) => (attemptOfObjectKey(key) ?? Infinity) < attempt, signal);
+    step('database');
+    client = await retryTransient(() => deps.pool.connect(), { signal });
+    step('database');
+
+    const eventsCsv = streamEventsCsv(client, input);
+    // Paused by the pipe's backpressure, or done: the ZIP and upload side holds things up.
+    waitingOn = () => (eventsCsv.readableEnded || eventsCsv.readableFlowing === false ? 'storage' : 'database');
     const archive = createExportArchive({
       profileCsv: profileCsv(subject),
-      eventsCsv: streamEventsCsv(client, input),
+      eventsCsv,
       level: options.compressionLevel,
       manifest: (files) => ({
         formatVersion: 1,
@@ -76,11 +106,14 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     });
     let bytesWritten = 0;
     const onAbort = () => archive.abort();
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.onProgress) {
-      const report = options.onProgress;
-      progressTimer = setInterval(() => report(Math.max(0, archive.events.records - 1), bytesWritten), options.progressIntervalMs ?? 1_000);
-    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    let lastRecords = 0;
+    progressTimer = setInterval(() => {
+      // Rows count as movement even while the ZIP buffers them, and bytes while COPY waits.
+      if (archive.events.records !== lastRecords) watchdog.moved();
+      lastRecords = archive.events.records;
+      options.onProgress?.(Math.max(0, archive.events.records - 1), bytesWritten);
+    }, options.progressIntervalMs ?? 1_000);
     // uploadStream aborts its own multipart upload when it fails; see the catch below.
     const uploading = uploadStream({
       client: deps.s3,
@@ -88,17 +121,22 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       key: objectKey,
       body: archive.zip,
       contentType: 'application/zip',
-      signal: options.signal,
+      signal,
       partSize: options.partSize,
       queueSize: options.queueSize,
-      onBytes: (bytes) => (bytesWritten = bytes),
+      onBytes: (bytes) => {
+        bytesWritten = bytes;
+        watchdog.moved();
+      },
     });
     let uploadedObject = false;
     try {
-      const [uploaded, files] = await Promise.all([uploading, archive.done]);
+      // The race: a stall must not wait for an upload whose requests hang on the same S3.
+      const [uploaded, files] = await Promise.race([Promise.all([uploading, archive.done]), rejectOnStall(watchdog.signal)]);
       uploadedObject = true;
-      options.signal?.throwIfAborted();
-      const stored = await objectSize(deps.s3, deps.bucket, objectKey);
+      signal.throwIfAborted();
+      step('storage');
+      const stored = await objectSize(deps.s3, deps.bucket, objectKey, signal);
       if (stored !== uploaded.bytes) {
         throw new Error(`Stored object is ${stored ?? 'missing'} bytes but ${uploaded.bytes} were written`);
       }
@@ -107,22 +145,31 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     } catch (error) {
       // The upload aborts itself once its body fails: make sure the body fails (the archive
       // may have broken first), then wait for that abort, so the attempt ends with no open
-      // multipart upload and without aborting a second time here.
+      // multipart upload and without aborting a second time here. A stalled S3 may not answer
+      // that abort either: then the cleanup goes on in the background and the attempt reports.
       archive.zip.destroy(error instanceof Error ? error : new Error(String(error)));
-      await uploading.catch(() => {});
       // A cancel (or a bad size) after the upload completed: the whole ZIP is in S3 and no
       // row will point at it. Best effort; the error that ended the attempt is the one to report.
-      if (uploadedObject) await deleteObject(deps.s3, deps.bucket, objectKey).catch(() => {});
+      const cleanup = uploading.catch(() => {}).then(() => (uploadedObject ? deleteObject(deps.s3, deps.bucket, objectKey) : undefined)).catch(() => {});
+      await (isStalled() ? Promise.race([cleanup, delay(stalledCleanupWaitMs)]) : cleanup);
       throw error;
     } finally {
-      options.signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
     }
   } catch (error) {
     failed = true;
-    throw error;
+    // A stall reports itself, not the abort error it caused somewhere in the pipeline.
+    throw isStalled() ? watchdog.signal.reason : error;
   } finally {
+    watchdog.stop();
     clearInterval(progressTimer);
     // A client whose COPY was cut short is in an unknown state: discard it.
-    client.release(failed || undefined);
+    client?.release(failed || undefined);
   }
 }
+
+function rejectOnStall(stall: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => stall.addEventListener('abort', () => reject(stall.reason), { once: true }));
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -77,25 +77,30 @@ export async function abortOpenUploads(client: S3Client, bucket: string, key: st
   const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key }));
   const open = (listed.Uploads ?? []).filter((u) => u.Key === key && u.UploadId);
   for (const u of open) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId }));
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: u.UploadId })).catch(ignoreNoSuchUpload);
   }
   return open.length;
 }
 
 /** Aborts the multipart uploads open under `prefix` whose key `select` picks; returns how many it aborted. */
-export async function abortOpenUploadsUnder(client: S3Client, bucket: string, prefix: string, select: (key: string) => boolean): Promise<number> {
-  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
+export async function abortOpenUploadsUnder(client: S3Client, bucket: string, prefix: string, select: (key: string) => boolean, signal?: AbortSignal): Promise<number> {
+  const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }), { abortSignal: signal });
   const open = (listed.Uploads ?? []).filter((u) => u.Key && u.UploadId && select(u.Key));
   for (const u of open) {
-    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }));
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key, UploadId: u.UploadId }), { abortSignal: signal }).catch(ignoreNoSuchUpload);
   }
   return open.length;
 }
 
+/** The upload is gone already: the earlier attempt's own cleanup (or the bucket's rule) got there first. */
+function ignoreNoSuchUpload(error: unknown): void {
+  if ((error as { name?: string }).name !== 'NoSuchUpload') throw error;
+}
+
 /** Size of a stored object, or null when it does not exist. */
-export async function objectSize(client: S3Client, bucket: string, key: string): Promise<number | null> {
+export async function objectSize(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<number | null> {
   try {
-    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
     return head.ContentLength ?? null;
   } catch (error) {
     if ((error as { name?: string }).name === 'NotFound') return null;

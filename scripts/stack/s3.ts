@@ -24,6 +24,8 @@ export interface S3Options {
 
 export interface RunningS3 {
   endpoint: string;
+  /** The gateway's process (the fault tests stop and continue it). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startS3(opts: S3Options): Promise<RunningS3> {
   } finally {
     client.destroy();
   }
-  return { endpoint, stop: proc.stop };
+  return { endpoint, pid: proc.pid, stop: proc.stop };
 }
 
 async function waitUntilReady(proc: ManagedProcess, client: S3Client, endpoint: string, timeoutMs: number): Promise<void> {

@@ -72,6 +72,12 @@ async function untilStatus(id: string, status: ExportDto['status'], timeout = 24
   return getExport(id);
 }
 
+/** The export activity's retry state, as Temporal reports it while the workflow runs. */
+async function pendingExportActivity(handle: ReturnType<Client['workflow']['getHandle']>): Promise<{ attempt: number; lastFailure: string }> {
+  const pending = (await handle.describe()).raw.pendingActivities?.[0];
+  return { attempt: pending?.attempt ?? 0, lastFailure: pending?.lastFailure?.message ?? '' };
+}
+
 async function untilMidExport(id: string): Promise<void> {
   await expect.poll(async () => (await exportRow(db, id)).rows_exported, { timeout: 60_000, interval: 200 }).toBeGreaterThan(50_000);
 }
@@ -156,6 +162,46 @@ describe('dependency faults', () => {
       await saveHistory(temporal, small.workflowId, 's3-gone');
     } finally {
       await stack.startS3();
+    }
+  });
+
+  it('S3 stops answering (SIGSTOP) mid-upload: the attempt gives up in under 60 s, is retried, and completes after SIGCONT', async () => {
+    const accepted = await requestExport(fixture.bigUserId);
+    expect(accepted.status).toBe(202);
+    const { export: big } = (await accepted.json()) as { export: ExportDto };
+    await untilMidExport(big.id);
+    const handle = temporal.workflow.getHandle(big.workflowId);
+    stack.pauseS3();
+    const pausedAt = Date.now();
+    let retried: Awaited<ReturnType<typeof pendingExportActivity>>;
+    try {
+      // Connections are still accepted (the kernel's backlog), so only a timeout can end the attempt.
+      await expect.poll(async () => (retried = await pendingExportActivity(handle)).attempt, { timeout: 60_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      expect(Date.now() - pausedAt).toBeLessThan(60_000);
+      expect(retried!.lastFailure).toMatch(/Stalled: The export made no progress for \d+ s while waiting on S3|Heartbeat/i);
+      expect((await getExport(big.id)).status).toBe('running');
+    } finally {
+      stack.resumeS3();
+    }
+    const done = await untilStatus(big.id, 'completed');
+    expect(done.progress.rowsExported).toBe(fixture.bigUserEvents);
+    await assertOneObjectNoOpenUpload(big.id);
+    await saveHistory(temporal, big.workflowId, 's3-paused');
+  });
+
+  it('S3 stopped (SIGSTOP) for good: every attempt stalls out, and the export ends failed with the storage summary', async () => {
+    stack.pauseS3();
+    try {
+      const accepted = await requestExport(fixture.smallUserId);
+      expect(accepted.status).toBe(202);
+      const { export: small } = (await accepted.json()) as { export: ExportDto };
+      // Three attempts of ~30-40 s each, 5 s and 10 s apart: a hang never outlasts them.
+      const failed = await untilStatus(small.id, 'failed', 240_000);
+      expect(failed.errorSummary).toMatch(/^The export failed after 3 attempts because file storage was unreachable\. Request it again/);
+      expect(failed.errorSummary).not.toMatch(internalDetailPattern);
+      await expect.poll(async () => (await temporal.workflow.getHandle(small.workflowId).describe()).status.name, { timeout: 30_000 }).toBe('FAILED');
+    } finally {
+      stack.resumeS3();
     }
   });
 

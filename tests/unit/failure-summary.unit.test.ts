@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { ExportStalledError } from '../../lib/exports/stall-watchdog';
 import { describeExportError } from '../../worker/activities/describe-error';
 import { summarizeFailure } from '../../worker/workflows/failure-summary';
 import { internalDetailPattern } from '../support/internal-detail';
@@ -22,6 +23,8 @@ describe('failed export summary', () => {
   it.each([
     ['S3 refused', describeExportError(s3Down), /because file storage was unreachable/],
     ['Postgres refused', describeExportError(pgDown), /because the database was unreachable/],
+    ['S3 stopped answering (stall)', describeExportError(new ExportStalledError('storage', 31_000)), /because file storage was unreachable/],
+    ['a COPY that hung (stall)', describeExportError(new ExportStalledError('database', 30_500)), /because the database was unreachable/],
     ['a bug', ApplicationFailure.retryable('relation "exports" does not exist at db.internal:5432', 'Error'), /because of an unexpected error/],
   ])('%s: a fixed sentence with the attempts and an action, no host, port or code', (_label, cause, expected) => {
     const summary = summarizeFailure(activityFailure(cause as Error), 3);

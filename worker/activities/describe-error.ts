@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { ExportStalledError } from '../../lib/exports/stall-watchdog';
 import { isUnavailableError } from '../../lib/http/error-response';
 
 /**
@@ -10,6 +11,11 @@ import { isUnavailableError } from '../../lib/http/error-response';
 export function describeExportError(error: unknown): unknown {
   if (!(error instanceof Error) || error instanceof ApplicationFailure) return error;
   const detail = error.message || error.name;
+  if (error instanceof ExportStalledError) {
+    // Retryable: a fresh attempt gets new connections, and a gateway that was stopped may be back.
+    const type = error.stalledOn === 'storage' ? 'StorageError' : 'DatabaseUnavailable';
+    return ApplicationFailure.create({ type, message: `Stalled: ${detail}`, cause: error });
+  }
   if (isStorageError(error)) {
     return ApplicationFailure.create({ type: 'StorageError', message: `Storage (S3) failed or is unreachable: ${detail}`, cause: error });
   }

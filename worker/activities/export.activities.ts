@@ -12,7 +12,7 @@ import { describeExportError } from './describe-error';
 export interface ExportActivityDeps extends ExportRunnerDeps {
   retentionDays: number;
   /** Tuning passed through to the runner (benchmarks vary these). */
-  runOptions?: Pick<ExportRunOptions, 'partSize' | 'queueSize' | 'compressionLevel' | 'progressIntervalMs'>;
+  runOptions?: Pick<ExportRunOptions, 'partSize' | 'queueSize' | 'compressionLevel' | 'progressIntervalMs' | 'stallTimeoutMs'>;
 }
 
 export interface FinishExportInput extends UserExportInput {

@@ -22,6 +22,9 @@ export interface FaultStack {
   startTemporal(): Promise<void>;
   stopS3(): Promise<void>;
   startS3(): Promise<void>;
+  /** SIGSTOP / SIGCONT the gateway: its port still accepts connections, but nothing answers. */
+  pauseS3(): void;
+  resumeS3(): void;
   stopPostgres(): Promise<void>;
   startPostgres(): Promise<void>;
   close(): Promise<void>;
@@ -44,6 +47,8 @@ export async function startFaultStack(): Promise<FaultStack> {
     startS3: async () =>
       void (s3 = await startS3({ bin: s3Bin, dataDir, port: ports.s3, bucket, accessKeyId: DEV_CREDENTIALS.s3AccessKeyId, secretAccessKey: DEV_CREDENTIALS.s3SecretAccessKey })),
     stopS3: async () => void (await s3?.stop(), (s3 = undefined)),
+    pauseS3: () => void process.kill(s3!.pid, 'SIGSTOP'),
+    resumeS3: () => void (s3 && process.kill(s3.pid, 'SIGCONT')),
   };
   await Promise.all([control.startPostgres(), control.startTemporal(), control.startS3()]);
 
