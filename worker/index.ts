@@ -7,6 +7,7 @@ import { createWorkerS3Client } from '../lib/storage/s3';
 import { heartbeatOnS3Requests } from './s3-heartbeat';
 import { createWorkers } from './create-workers';
 import { ensureSchedules } from './schedules';
+import { ensureSearchAttributes } from './search-attributes-check';
 import { prebuiltBundleDir } from './workflow-code';
 import { workerEnv } from './worker-env';
 
@@ -36,6 +37,15 @@ const db = dbFromPool(pool);
 const s3 = createWorkerS3Client(env);
 heartbeatOnS3Requests(s3);
 const { workers, connection } = await createWorkers({ env, db, pool, s3 }, undefined, bundleDir);
+try {
+  const { added } = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
+  if (added.length > 0) console.log(`registered the search attributes ${added.join(', ')} in namespace ${env.TEMPORAL_NAMESPACE}`);
+} catch (error) {
+  // Exports would hang on their first status upsert: refuse to start, saying what to run.
+  console.error(error instanceof Error ? error.message : String(error));
+  await connection.close();
+  process.exit(1);
+}
 await ensureSchedules(env);
 console.log(`worker polling task queue "${env.TEMPORAL_TASK_QUEUE}" on ${env.TEMPORAL_ADDRESS} (namespace ${env.TEMPORAL_NAMESPACE})`);
 try {

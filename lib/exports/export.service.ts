@@ -11,6 +11,7 @@ import type { Actor, Scope } from '../http/scope';
 import { presignDownload } from '../storage/presign';
 import { createPublicS3Client } from '../storage/s3';
 import { getTemporalClient } from '../temporal/client';
+import { exportStartSearchAttributes } from '../temporal/search-attributes';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
 import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
@@ -94,6 +95,7 @@ export async function requestExport(
         workflowId: `user-export-${outcome.id}`,
         args: [input],
         env,
+        searchAttributes: exportStartSearchAttributes(input),
       });
     } catch (error) {
       await failExport(db, scope, outcome.id, notStartedSummary);

@@ -1,4 +1,5 @@
 import { type Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
 import { AppError } from '../errors';
 import { resetTemporalClient } from './client';
 import { isRegisteredWorkflow, taskQueueName, workflowRegistry, type WorkflowType } from './registry';
@@ -19,7 +20,7 @@ export function temporalUnavailable(cause: unknown): AppError {
 export async function startRegisteredWorkflow(
   client: Client,
   type: WorkflowType,
-  params: { workflowId: string; args: unknown[]; env: { TEMPORAL_TASK_QUEUE: string } },
+  params: { workflowId: string; args: unknown[]; env: { TEMPORAL_TASK_QUEUE: string }; searchAttributes?: SearchAttributePair[] },
 ): Promise<void> {
   if (!isRegisteredWorkflow(type)) throw new Error(`Workflow type ${String(type)} is not registered`);
   try {
@@ -29,6 +30,7 @@ export async function startRegisteredWorkflow(
         taskQueue: taskQueueName(workflowRegistry[type].queue, params.env),
         workflowId: params.workflowId,
         args: params.args,
+        typedSearchAttributes: params.searchAttributes,
       }),
     );
   } catch (error) {

@@ -7,6 +7,7 @@ import type { Db } from '../../lib/db/client';
 import type { SharedEnv } from '../../lib/env';
 import type { UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { createQueuedExport } from '../../lib/exports/export-lifecycle';
+import { exportStartSearchAttributes } from '../../lib/temporal/search-attributes';
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
 import type { BenchData, BenchUser } from './seed-bench-data';
 import type { RssSampler, RssWindow } from './rss-sampler';
@@ -49,7 +50,7 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   const started = performance.now();
   await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
   const input: UserExportInput = { exportId, userId: user.userId, ...scope };
-  await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env });
+  await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env, searchAttributes: exportStartSearchAttributes(input) });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
   const ms = performance.now() - started;
   const rss = await ctx.sampler.read();

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { devServerSearchAttributeArgs } from '../../lib/temporal/search-attributes';
 import { sleep, spawnManaged, type ManagedProcess } from './processes';
 
 /** Temporal dev server (`temporal server start-dev`) with its state in `<dataDir>/temporal`. */
@@ -48,6 +49,8 @@ export async function startTemporal(opts: TemporalOptions): Promise<RunningTempo
       // machine) the default journal made workflow starts time out (docs/benchmarks.md).
       '--sqlite-pragma', 'journal_mode=wal',
       '--sqlite-pragma', 'synchronous=normal',
+      // The exports' search attributes (ExportTenant, ExportStatus, …) for operators' filters.
+      ...devServerSearchAttributeArgs(),
     ],
   });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportAttemptStats, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { sharedEnv } from '../../lib/env';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
+import { exportStartSearchAttributes, exportStatusKey, exportUserKey } from '../../lib/temporal/search-attributes';
 import type { FinishExportInput } from '../../worker/activities/export.activities';
 import { quietTemporalLogs } from '../support/worker';
 import { saveHistory } from '../support/histories';
@@ -91,6 +92,11 @@ afterAll(async () => {
   await nativeConnection?.close();
 });
 
+/** What the ExportStatus search attribute says now (describe reads the run itself, not visibility). */
+async function statusAttribute(handle: WorkflowHandle): Promise<string | undefined> {
+  return (await handle.describe()).typedSearchAttributes.get(exportStatusKey);
+}
+
 describe('UserExportWorkflow (mocked activities, real dev server)', () => {
   it('completes with only the attempt stats (the file is on the row), and Temporal shows COMPLETED', async () => {
     const input = newInput('succeed');
@@ -99,6 +105,7 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     await saveHistory(client, handle.workflowId, 'mocked-completed');
     expect(result).toEqual({ status: 'completed', heartbeats: 3 });
     expect(await temporalStatus(handle)).toBe('COMPLETED');
+    expect(await statusAttribute(handle)).toBe('completed');
     expect(attempts.get(input.exportId)).toBe(1);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([]);
   });
@@ -113,6 +120,7 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'ExportFailed', message: summary, nonRetryable: true });
     expect(await temporalStatus(handle)).toBe('FAILED');
+    expect(await statusAttribute(handle)).toBe('failed');
     expect(attempts.get(input.exportId)).toBe(3);
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'failed', errorSummary: summary }]);
   });
@@ -141,7 +149,31 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(await temporalStatus(handle)).toBe('CANCELLED');
+    expect(await statusAttribute(handle)).toBe('cancelled');
     await saveHistory(client, handle.workflowId, 'mocked-cancelled');
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'cancelled', errorSummary: null }]);
+  });
+
+  it('an operator lists one tenant\'s exports, and its failed ones, by search attribute', async () => {
+    const tenantId = randomUUID();
+    const ok = { ...newInput('succeed'), tenantId };
+    const bad = { ...newInput('fail'), tenantId };
+    behaviour.set(bad.exportId, 'fail');
+    // Started as the web app starts them: with the scope and `queued`.
+    const startWithAttributes = (input: UserExportInput) =>
+      client.workflow.start('UserExportWorkflow', { taskQueue, workflowId: `wf-test-${randomUUID()}`, args: [input], typedSearchAttributes: exportStartSearchAttributes(input) });
+    const [okHandle, badHandle] = await Promise.all([startWithAttributes(ok), startWithAttributes(bad)]);
+    await okHandle.result();
+    await badHandle.result().catch(() => {});
+    const ids = async (query: string) => {
+      const found: string[] = [];
+      for await (const run of client.workflow.list({ query })) found.push(run.workflowId);
+      return found.sort();
+    };
+    // Visibility is eventually consistent: poll until both runs are listed with their final status.
+    await expect.poll(() => ids(`ExportTenant = '${tenantId}'`), { timeout: 15_000 }).toEqual([okHandle.workflowId, badHandle.workflowId].sort());
+    await expect.poll(() => ids(`ExportTenant = '${tenantId}' AND ExportStatus = 'failed'`), { timeout: 15_000 }).toEqual([badHandle.workflowId]);
+    expect(await ids(`ExportTenant = '${randomUUID()}'`)).toEqual([]);
+    expect((await okHandle.describe()).typedSearchAttributes.get(exportUserKey)).toBe(ok.userId);
   });
 });

@@ -1,5 +1,6 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
+import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
 import type { ExportActivities } from '../activities/export.activities';
 import { categorizeFailure, summarizeFailure } from './failure-summary';
 
@@ -34,6 +35,9 @@ const { finishExport } = proxyLocalActivities<ExportActivities>({
  */
 const outcomeAsWorkflowStatusPatch = 'export-outcome-as-workflow-status';
 
+/** Set on every run that keeps the ExportStatus search attribute current (older histories replay without it). */
+const statusSearchAttributePatch = 'export-status-search-attribute';
+
 /**
  * Exports one user's data. Invalid input fails at once (not retried). Whatever the ending,
  * the export row gets it first (a failure's summary, or `cancelled`); then Temporal's own
@@ -48,14 +52,22 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     throw ApplicationFailure.create({ type: 'ValidationError', message: `Invalid export input: ${message}`, nonRetryable: true });
   }
   const input = parsed.data;
+  const tracksStatus = patched(statusSearchAttributePatch);
+  const showStatus = (status: 'running' | 'completed' | 'failed' | 'cancelled') => {
+    if (tracksStatus) upsertSearchAttributes([{ key: exportStatusKey, value: status }]);
+  };
+  // The scope too: a run started without it (a script, a `temporal workflow start`) is still findable by tenant.
+  if (tracksStatus) upsertSearchAttributes([...exportStartSearchAttributes(input).filter((p) => p.key !== exportStatusKey), { key: exportStatusKey, value: 'running' }]);
   try {
     const stats = await exportUserData(input);
+    showStatus('completed');
     return { status: 'completed', ...stats };
   } catch (error) {
     if (isCancellation(error)) {
       // Recorded even though the workflow is being cancelled; then the cancellation
       // propagates, and Temporal closes the run as Canceled.
       await CancellationScope.nonCancellable(() => finishExport({ ...input, status: 'cancelled', errorSummary: null }));
+      showStatus('cancelled');
       if (patched(outcomeAsWorkflowStatusPatch)) throw error;
       return { status: 'cancelled' };
     }
@@ -64,6 +76,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     const errorSummary = summarizeFailure(error, maxAttempts);
     log.warn('Export failed', { exportId: input.exportId, category: categorizeFailure(error), error });
     await finishExport({ ...input, status: 'failed', errorSummary });
+    showStatus('failed');
     if (patched(outcomeAsWorkflowStatusPatch)) {
       // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.
       throw ApplicationFailure.create({ type: 'ExportFailed', message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
