@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
 import type { SessionAdmin } from '@/types/next-auth';
+import { useHydrated } from '../_hooks/use-hydrated';
 import { EnvironmentSelect } from './environment-select';
 import { HealthBanner } from './health-banner';
 
@@ -12,6 +13,7 @@ interface Props {
 }
 
 export function AppHeader({ admin, environments }: Props) {
+  const hydrated = useHydrated();
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
@@ -25,7 +27,7 @@ export function AppHeader({ admin, environments }: Props) {
         <div className="ml-auto flex items-center gap-4 text-sm">
           <EnvironmentSelect current={admin.environmentId} environments={environments} />
           <span className="text-slate-500">{admin.email}</span>
-          <button type="button" onClick={() => signOut({ callbackUrl: '/login' })} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
+          <button type="button" disabled={!hydrated} onClick={() => signOut({ callbackUrl: '/login' })} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-50">
             Sign out
           </button>
         </div>

@@ -3,14 +3,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useSession } from 'next-auth/react';
 import { useRouter } from 'next/navigation';
-import { useState, useSyncExternalStore } from 'react';
+import { useState } from 'react';
+import { useHydrated } from '../_hooks/use-hydrated';
 
 interface Props {
   current: string;
   environments: { id: string; slug: string; name: string }[];
 }
-
-const noSubscription = () => () => {};
 
 /** Switches the session's environment; the server accepts only the tenant's own. */
 export function EnvironmentSelect({ current, environments }: Props) {
@@ -18,9 +17,7 @@ export function EnvironmentSelect({ current, environments }: Props) {
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, setPending] = useState(false);
-  // The server renders the select before React handles its onChange: a choice made then
-  // would be lost (and reset on hydration), so it stays disabled until hydrated.
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useHydrated();
 
   async function onChange(environmentId: string) {
     setPending(true);

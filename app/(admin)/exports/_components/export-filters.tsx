@@ -1,4 +1,5 @@
 import { type ExportStatusValue, exportStatuses } from '@/lib/exports/export.contracts';
+import { useHydrated } from '../../_hooks/use-hydrated';
 import { statusLabels } from './status-badge';
 
 interface Props {
@@ -10,12 +11,14 @@ interface Props {
 }
 
 export function ExportFilters({ status, onStatusChange, user, onClearUser }: Props) {
+  const hydrated = useHydrated();
   return (
     <div className="mt-4 flex flex-wrap items-end gap-4">
       <label className="block">
         <span className="text-sm font-medium">Status</span>
         <select
           value={status ?? ''}
+          disabled={!hydrated}
           onChange={(e) => onStatusChange((e.target.value || undefined) as ExportStatusValue | undefined)}
           className="mt-1 block rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
         >

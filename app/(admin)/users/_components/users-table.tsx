@@ -3,6 +3,7 @@
 import { useId, useState } from 'react';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { useDebouncedValue } from '../../_hooks/use-debounced-value';
+import { useHydrated } from '../../_hooks/use-hydrated';
 import { useUsers } from '../_hooks/use-users';
 import { CursorPager } from './cursor-pager';
 import { viewerExportHint } from './export-user-button';
@@ -16,6 +17,7 @@ interface Props {
 type CursorStack = (string | undefined)[];
 
 export function UsersTable({ environmentId, canExport }: Props) {
+  const hydrated = useHydrated();
   const [searchInput, setSearchInput] = useState('');
   const search = useDebouncedValue(searchInput.trim(), 300);
   // The stack of cursors that led to the current page; a new search starts over at page 1.
@@ -36,6 +38,7 @@ export function UsersTable({ environmentId, canExport }: Props) {
         <input
           type="search"
           value={searchInput}
+          disabled={!hydrated}
           onChange={(e) => setSearchInput(e.target.value)}
           placeholder="Email or name"
           className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
