@@ -1,5 +1,6 @@
 import type { NativeConnection } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+// Default import: the compiled worker is ESM and @temporalio/proto is CommonJS (no named exports).
+import proto from '@temporalio/proto';
 import { exportSearchAttributeKeys } from '../lib/temporal/search-attributes';
 
 /** The one command an operator runs on a cluster where the worker may not register them. */
@@ -20,7 +21,7 @@ export async function ensureSearchAttributes(connection: NativeConnection, names
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, proto.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
   } catch (error) {
     throw new Error(
