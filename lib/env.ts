@@ -34,6 +34,8 @@ export const sharedEnvSchema = z.object({
 
   EXPORT_LINK_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(300),
   EXPORT_RETENTION_DAYS: positiveInt.default(7),
+  // Overrides EXPORT_RETENTION_DAYS when set: tests expire exports in seconds.
+  EXPORT_RETENTION_SECONDS: positiveInt.optional(),
   EXPORT_RATE_PER_MINUTE: positiveInt.default(30),
   EXPORT_MAX_CONCURRENT: positiveInt.default(10),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
@@ -125,4 +127,9 @@ export function databaseEnv(): Pick<SharedEnv, 'DATABASE_URL'> {
 /** Web-only configuration (adds auth); parsed on first use, then cached. */
 export function webEnv(): WebEnv {
   return (web ??= parseEnv(webEnvSchema, process.env));
+}
+
+/** How long a completed export's file is kept: EXPORT_RETENTION_SECONDS, else EXPORT_RETENTION_DAYS. */
+export function retentionSeconds(env: Pick<SharedEnv, 'EXPORT_RETENTION_DAYS' | 'EXPORT_RETENTION_SECONDS'>): number {
+  return env.EXPORT_RETENTION_SECONDS ?? env.EXPORT_RETENTION_DAYS * 24 * 3600;
 }

@@ -3,12 +3,13 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import type pg from 'pg';
 import type { Db } from '../lib/db/client';
-import type { SharedEnv } from '../lib/env';
+import { retentionSeconds, type SharedEnv } from '../lib/env';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
 import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
 import { createReconcileActivities } from './activities/reconcile.activities';
+import { createRetentionActivities } from './activities/retention.activities';
 
 export interface WorkerDeps {
   env: SharedEnv;
@@ -29,11 +30,12 @@ export interface QueueRegistration {
 export const registrations: QueueRegistration[] = [
   {
     queue: 'export',
-    workflows: ['UserExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow'],
+    workflows: ['UserExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow', 'RetentionSweepWorkflow'],
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
-      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionDays: env.EXPORT_RETENTION_DAYS, runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
+      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
+      ...createRetentionActivities({ db, s3, bucket: env.S3_BUCKET }),
       // Lazy: the reconciler dials Temporal on its first sweep, not at registration.
       ...createReconcileActivities({ db, temporal: new Client({ connection: Connection.lazy(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE }) }),
     }),

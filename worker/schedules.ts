@@ -3,6 +3,7 @@ import type { SharedEnv } from '../lib/env';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { taskQueueName, workflowRegistry } from '../lib/temporal/registry';
 import type { ReconcileInput } from './activities/reconcile.activities';
+import type { RetentionSweepInput } from './activities/retention.activities';
 
 /**
  * Rows older than a minute are checked every minute, so a row with nothing behind it is
@@ -32,6 +33,31 @@ function reconcileSchedule(env: SharedEnv): ScheduleOptions {
   };
 }
 
+/** At most this many exports per environment per hourly sweep; a backlog drains over a few hours. */
+const retentionInput: RetentionSweepInput = { batchSize: 500 };
+
+export function retentionScheduleId(env: Pick<SharedEnv, 'TEMPORAL_TASK_QUEUE'>): string {
+  return `retention-sweep-${env.TEMPORAL_TASK_QUEUE}`;
+}
+
+/**
+ * Hourly: an export's file outlives its expiresAt by at most an hour plus one sweep. The
+ * download refuses it from expiresAt on (410), so the hour is storage, never access.
+ */
+function retentionSchedule(env: SharedEnv): ScheduleOptions {
+  return {
+    scheduleId: retentionScheduleId(env),
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'RetentionSweepWorkflow',
+      taskQueue: taskQueueName(workflowRegistry.RetentionSweepWorkflow.queue, env),
+      args: [retentionInput],
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
+  };
+}
+
 /**
  * Creates the worker's Temporal Schedules, or brings existing ones to this version's
  * definition: every worker calls it at start, so it must be idempotent. A failure is
@@ -42,16 +68,24 @@ export async function ensureSchedules(env: SharedEnv, log: (line: string) => voi
   if (connection instanceof Error) return log(`schedules not ensured: Temporal unreachable (${connection.message})`);
   try {
     const client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
-    const options = reconcileSchedule(env);
-    try {
-      await client.schedule.create(options);
-    } catch (error) {
-      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+    // Each on its own: one refused schedule does not keep the other from being ensured.
+    for (const options of [reconcileSchedule(env), retentionSchedule(env)]) {
+      try {
+        await ensureSchedule(client, options);
+      } catch (error) {
+        log(`schedule ${options.scheduleId} not ensured: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
-  } catch (error) {
-    log(`schedules not ensured: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     await connection.close();
+  }
+}
+
+async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<void> {
+  try {
+    await client.schedule.create(options);
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
   }
 }

@@ -180,7 +180,7 @@ test('a user search with odd characters finds nobody or is refused, never a 500'
   findings.expectNone();
 });
 
-test('bodies: too large → 413, anything else → 400, since these POSTs take no body', async () => {
+test('bodies: too large → 413, anything but no body (or {} for an export request) → 400', async () => {
   const findings = new Findings();
   const json = { 'content-type': 'application/json' };
   const big = JSON.stringify({ pad: 'x'.repeat(20 * 1024) });
@@ -202,12 +202,13 @@ test('bodies: too large → 413, anything else → 400, since these POSTs take n
     { label: 'XML', headers: { 'content-type': 'application/xml' }, data: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', statuses: [400] },
   ];
   // A real user and a random export id: were the body ignored, these would be 202 and 404.
-  const routes: [string, string][] = [
-    ['POST /api/users/{userId}/exports', `/api/users/${user.id}/exports`],
-    ['POST /api/exports/{id}/cancel', `/api/exports/${randomUUID()}/cancel`],
+  // The export request takes an optional `{ retryOf }`, so `{}` is a plain export there.
+  const routes: [string, string, typeof bodies][] = [
+    ['POST /api/users/{userId}/exports', `/api/users/${user.id}/exports`, bodies.filter((b) => b.label !== 'an empty object')],
+    ['POST /api/exports/{id}/cancel', `/api/exports/${randomUUID()}/cancel`, bodies],
   ];
-  for (const [route, path] of routes) {
-    for (const body of bodies) {
+  for (const [route, path, routeBodies] of routes) {
+    for (const body of routeBodies) {
       await findings.check(`${route} with ${body.label}`, () => admin.post(path, { headers: body.headers, data: body.data }), body.statuses);
     }
     await findings.check(

@@ -1,6 +1,6 @@
 import { expect, type APIResponse } from '@playwright/test';
 
-export const errorCodes = ['validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'payload_too_large', 'rate_limited', 'unavailable', 'internal'] as const;
+export const errorCodes = ['validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'gone', 'payload_too_large', 'rate_limited', 'unavailable', 'internal'] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export interface ErrorBody {
@@ -44,7 +44,7 @@ export async function expectApiError(
 }
 
 export function codeForStatus(status: number): ErrorCode {
-  const code = ({ 400: 'validation', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited', 503: 'unavailable', 500: 'internal' } as const)[status];
+  const code = ({ 400: 'validation', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 410: 'gone', 413: 'payload_too_large', 429: 'rate_limited', 503: 'unavailable', 500: 'internal' } as const)[status];
   if (!code) throw new Error(`HTTP ${status} has no error code in SPEC §6`);
   return code;
 }

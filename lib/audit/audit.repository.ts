@@ -5,7 +5,8 @@ import type { RequestOrigin } from '../http/client-address';
 export interface AuditInput {
   tenantId: string;
   environmentId: string | null;
-  adminId: string;
+  /** null: the system acted (the retention sweep), not an admin. */
+  adminId: string | null;
   action: AuditAction;
   exportId?: string | null;
   details?: Record<string, unknown>;

@@ -6,7 +6,8 @@ export interface AuditEntryDto {
   id: string;
   action: AuditAction;
   createdAt: string;
-  admin: { id: string; email: string };
+  /** null: the system acted (the retention sweep expired an export). */
+  admin: { id: string; email: string } | null;
   exportId: string | null;
   userEmail: string | null;
   clientAddress: string | null;
@@ -18,7 +19,7 @@ export async function listAudit(tenantId: string, query: { cursor?: string; limi
   const after = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
   let q = getDb()
     .selectFrom('audit_log as a')
-    .innerJoin('admins as ad', 'ad.id', 'a.admin_id')
+    .leftJoin('admins as ad', 'ad.id', 'a.admin_id')
     .leftJoin('exports as e', 'e.id', 'a.export_id')
     .leftJoin('users as u', 'u.id', 'e.user_id')
     .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email', 'a.client_address', 'a.user_agent'])
@@ -32,7 +33,7 @@ export async function listAudit(tenantId: string, query: { cursor?: string; limi
       id: r.id,
       action: r.action,
       createdAt: r.created_at.toISOString(),
-      admin: { id: r.admin_id, email: r.admin_email },
+      admin: r.admin_id && r.admin_email ? { id: r.admin_id, email: r.admin_email } : null,
       exportId: r.export_id,
       userEmail: r.user_email,
       clientAddress: r.client_address,

@@ -9,8 +9,8 @@ type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>
 type BigCount = ColumnType<number, number | undefined, number>;
 
 export type AdminRole = 'admin' | 'viewer';
-export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'auth.signed_in';
+export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
+export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'export.expired' | 'auth.signed_in';
 
 export interface TenantTable {
   id: Generated<string>;
@@ -78,6 +78,8 @@ export interface ExportTable {
   started_at: Timestamp | null;
   completed_at: Timestamp | null;
   expires_at: Timestamp | null;
+  /** The failed, cancelled or expired export this one was requested to repeat. */
+  retry_of: ColumnType<string | null, string | null | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
@@ -85,7 +87,8 @@ export interface AuditLogTable {
   id: Generated<string>;
   tenant_id: string;
   environment_id: string | null;
-  admin_id: string;
+  /** null: the system (the retention sweep), not an admin. */
+  admin_id: string | null;
   action: AuditAction;
   export_id: string | null;
   details: ColumnType<Record<string, unknown>, string | Record<string, unknown> | undefined, never>;

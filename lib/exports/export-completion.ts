@@ -10,7 +10,7 @@ export interface CompletionDeps {
   db: Db;
   s3: S3Client;
   bucket: string;
-  retentionDays: number;
+  retentionSeconds: number;
 }
 
 /** `taken`: the row records this attempt's file. Otherwise the row's status when it refused it. */
@@ -39,7 +39,7 @@ export async function offerFileToRow(
   try {
     // A cancel that arrived after the upload but before this write wins over the file.
     if (options.signal?.aborted) outcome = { taken: false, status: null };
-    else if (await options.patiently(() => completeExport(deps.db, scope, exportId, file, deps.retentionDays))) outcome = { taken: true };
+    else if (await options.patiently(() => completeExport(deps.db, scope, exportId, file, deps.retentionSeconds))) outcome = { taken: true };
     else outcome = await readBack(deps, scope, exportId, file, options.patiently);
   } catch (error) {
     outcome = await readBack(deps, scope, exportId, file, options.patiently).catch(() => undefined);

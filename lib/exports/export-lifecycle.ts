@@ -11,16 +11,18 @@ import * as repo from './export.repository';
  * (a retried activity, a reconciler racing the workflow) can never undo an ending.
  *
  *   queued → running → completed | failed | cancelled
+ *                       completed → expired
  *
- * `running → running` is a retry attempt starting over. `completed → expired` joins the
- * table once retention becomes a status of its own.
+ * `running → running` is a retry attempt starting over. `completed → expired` is the
+ * retention sweep, after it deleted the object; nothing leaves `expired`.
  */
 export const exportTransitions = {
   queued: ['running', 'failed', 'cancelled'],
   running: ['running', 'completed', 'failed', 'cancelled'],
-  completed: [],
+  completed: ['expired'],
   failed: [],
   cancelled: [],
+  expired: [],
 } as const satisfies Record<ExportStatusValue, readonly ExportStatusValue[]>;
 
 export function canTransition(from: ExportStatusValue, to: ExportStatusValue): boolean {
@@ -55,7 +57,7 @@ export function recordExportProgress(db: Db, scope: Scope, id: string, rowsExpor
   return repo.updateExportProgress(db, scope, id, rowsExported);
 }
 
-export function completeExport(db: DbOrTx, scope: Scope, id: string, file: ExportFileResult, retentionDays: number): Promise<boolean> {
+export function completeExport(db: DbOrTx, scope: Scope, id: string, file: ExportFileResult, retentionSeconds: number): Promise<boolean> {
   const now = new Date();
   return transition(db, scope, id, 'completed', {
     rows_exported: file.rows,
@@ -65,7 +67,7 @@ export function completeExport(db: DbOrTx, scope: Scope, id: string, file: Expor
     object_key: file.objectKey,
     file_name: file.fileName,
     completed_at: now,
-    expires_at: new Date(now.getTime() + retentionDays * 24 * 3600 * 1000),
+    expires_at: new Date(now.getTime() + retentionSeconds * 1000),
     error_summary: null,
   });
 }
@@ -77,6 +79,14 @@ export function failExport(db: DbOrTx, scope: Scope, id: string, summary: string
 
 export function markExportCancelled(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
   return transition(db, scope, id, 'cancelled', { error_summary: null, completed_at: new Date() });
+}
+
+/**
+ * The retention sweep deleted the file: the row keeps its facts (size, sha256, expiry) for
+ * the history, and loses the key to an object that no longer exists.
+ */
+export function expireExport(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
+  return transition(db, scope, id, 'expired', { object_key: null });
 }
 
 /** The summary of an export whose workflow never started (the start failed, or the process died first). */

@@ -5,9 +5,11 @@ import { pageQuerySchema } from '../http/pagination.contracts';
  * Shapes shared by the API, the UI and the workflow. No server imports here: client
  * components and the workflow bundle read this file.
  */
-export const exportStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export const exportStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled', 'expired'] as const;
 export type ExportStatusValue = (typeof exportStatuses)[number];
 export const inFlightStatuses: readonly ExportStatusValue[] = ['queued', 'running'];
+/** Endings without a file to download: "Export again" is offered on these, and `retryOf` may name them. */
+export const retryableStatuses: readonly ExportStatusValue[] = ['failed', 'cancelled', 'expired'];
 
 const uuid = (what: string) =>
   z
@@ -75,12 +77,22 @@ export const exportDtoSchema = z.object({
   startedAt: z.iso.datetime().nullable(),
   completedAt: z.iso.datetime().nullable(),
   expiresAt: z.iso.datetime().nullable(),
+  /** The failed, cancelled or expired export this one repeats ("Export again"). */
+  retryOf: z.uuid().nullable(),
+  /** The newest export that repeats this one, for the "Exported again →" link. */
+  retriedBy: z.object({ id: z.uuid(), createdAt: z.iso.datetime() }).nullable(),
 });
 export type ExportDto = z.infer<typeof exportDtoSchema>;
 
 /** Route inputs; the same schemas validate requests and generate /api/openapi.json. */
 export const exportIdParamsSchema = z.object({ id: exportIdSchema });
 export const userIdParamsSchema = z.object({ userId: userIdSchema });
+/**
+ * Optional body of POST /api/users/{userId}/exports. No body, or `{}`, is a plain export;
+ * `retryOf` links the new export to a failed, cancelled or expired one of the same user.
+ */
+export const requestExportBodySchema = z.strictObject({ retryOf: uuid('retryOf').optional() }, { error: 'The body must be a JSON object whose only field is retryOf' });
+export type RequestExportBody = z.infer<typeof requestExportBodySchema>;
 export const listExportsQuerySchema = pageQuerySchema.extend({
   userId: userIdSchema.optional(),
   status: z.enum(exportStatuses, { error: `status must be one of ${exportStatuses.join(', ')}` }).optional(),

@@ -23,5 +23,7 @@ export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespa
     startedAt: iso(row.started_at),
     completedAt: iso(row.completed_at),
     expiresAt: iso(row.expires_at),
+    retryOf: row.retry_of,
+    retriedBy: row.retried_by_id && row.retried_by_created_at ? { id: row.retried_by_id, createdAt: row.retried_by_created_at.toISOString() } : null,
   };
 }

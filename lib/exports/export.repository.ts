@@ -5,14 +5,30 @@ import type { Scope } from '../http/scope';
 
 type DbOrTx = Db | Transaction<Database>;
 
-/** An export joined with what the API shows of it: the user's and requester's emails. */
+/**
+ * An export joined with what the API shows of it: the user's and requester's emails, and
+ * the newest export that repeats it ("Exported again →"), found through exports_retry_of_idx.
+ */
 function selectExportView(db: DbOrTx) {
   return db
     .selectFrom('exports')
     .innerJoin('users', 'users.id', 'exports.user_id')
     .innerJoin('admins', 'admins.id', 'exports.requested_by')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('exports as again')
+          .select(['again.id as retried_by_id', 'again.created_at as retried_by_created_at'])
+          .whereRef('again.retry_of', '=', 'exports.id')
+          .whereRef('again.tenant_id', '=', 'exports.tenant_id')
+          .whereRef('again.environment_id', '=', 'exports.environment_id')
+          .orderBy('again.created_at', 'desc')
+          .limit(1)
+          .as('again'),
+      (join) => join.onTrue(),
+    )
     .selectAll('exports')
-    .select(['users.email as user_email', 'admins.email as requested_by_email']);
+    .select(['users.email as user_email', 'admins.email as requested_by_email', 'again.retried_by_id', 'again.retried_by_created_at']);
 }
 
 export type ExportView = Awaited<ReturnType<typeof findExport>> & {};
@@ -115,7 +131,7 @@ export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Da
 
 export function insertExport(
   tx: DbOrTx,
-  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string },
+  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null },
 ) {
   return tx
     .insertInto('exports')
@@ -127,6 +143,7 @@ export function insertExport(
       requested_by: row.requestedBy,
       workflow_id: row.workflowId,
       status: 'queued',
+      retry_of: row.retryOf ?? null,
     })
     .execute();
 }
@@ -201,4 +218,18 @@ export function findExportOutcome(db: DbOrTx, scope: Scope, id: string) {
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** Completed exports of one environment whose file is due for deletion, oldest due first. */
+export function findExportsDueForDeletion(db: DbOrTx, scope: Scope, dueBy: Date, limit: number) {
+  return db
+    .selectFrom('exports')
+    .select(['id', 'user_id', 'object_key', 'expires_at'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('status', '=', 'completed')
+    .where('expires_at', '<=', dueBy)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
 }

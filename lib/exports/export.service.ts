@@ -14,7 +14,7 @@ import { getTemporalClient } from '../temporal/client';
 import { exportStartSearchAttributes } from '../temporal/search-attributes';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
-import type { ExportDto, ExportStatusValue, UserExportInput } from './export.contracts';
+import { type ExportDto, type ExportStatusValue, retryableStatuses, type UserExportInput } from './export.contracts';
 import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import * as idem from './idempotency.repository';
@@ -63,7 +63,7 @@ export async function requestExport(
   scope: Scope,
   actor: Actor,
   userId: string,
-  options: { idempotencyKey?: string } = {},
+  options: { idempotencyKey?: string; retryOf?: string } = {},
 ): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
   const env = sharedEnv();
@@ -74,8 +74,9 @@ export async function requestExport(
     const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
     if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
+    if (options.retryOf !== undefined) await assertRetryable(tx, scope, userId, options.retryOf);
     const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
-    const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId);
+    const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId, options.retryOf);
     if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
     await recordAudit(tx, {
       ...scope,
@@ -83,7 +84,7 @@ export async function requestExport(
       origin: actor.origin,
       action: 'export.requested',
       exportId: found.id,
-      details: { userId, deduplicated: !found.created, ...(bound ? { idempotentReplay: true } : {}) },
+      details: { userId, deduplicated: !found.created, ...(bound ? { idempotentReplay: true } : {}), ...(options.retryOf ? { retryOf: options.retryOf } : {}) },
     });
     return found;
   });
@@ -105,13 +106,29 @@ export async function requestExport(
   return { export: dto(await mustFind(scope, outcome.id)), created: outcome.created };
 }
 
+/**
+ * `retryOf` must name an export of this environment (else 404, as if it did not exist), of
+ * the same user, that ended without a file to download. Dedupe still applies: with an
+ * export of the user in flight, that one is returned and nothing is linked.
+ */
+async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: string, retryOf: string): Promise<void> {
+  const original = await repo.findExport(tx, scope, retryOf);
+  if (!original) throw new AppError('not_found', 'The export named by retryOf was not found', 'Check retryOf; exports of other environments are not visible here.');
+  if (original.user_id !== userId) {
+    throw new AppError('validation', 'retryOf names an export of another user', 'Send retryOf to the exports endpoint of the user that export belongs to.');
+  }
+  if (!retryableStatuses.includes(original.status)) {
+    throw new AppError('conflict', `The export named by retryOf is ${original.status}`, `Only ${retryableStatuses.join(', ')} exports can be exported again; request a plain export instead.`);
+  }
+}
+
 /** A new queued export, within the tenant's rate limits (checked after dedupe). */
-async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string): Promise<{ id: string; created: true }> {
+async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string, retryOf?: string): Promise<{ id: string; created: true }> {
   const env = sharedEnv();
   await repo.lockTenantForExports(tx, scope.tenantId);
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
-  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}` });
+  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}`, retryOf: retryOf ?? null });
   return { id, created: true };
 }
 
@@ -178,14 +195,24 @@ function assertCancellable(row: repo.ExportView | undefined): repo.ExportView {
   return row;
 }
 
-/** A fresh presigned link per click, signed for the address the browser reaches. */
+export const exportExpired = (expiresAt: Date | null) =>
+  new AppError(
+    'gone',
+    `The export file was deleted when it expired${expiresAt ? ` on ${expiresAt.toISOString()}` : ''}`,
+    'Export files are kept for a limited time. Use "Export again" on the history page (or POST /api/users/{userId}/exports with {"retryOf": "<this export id>"}) for a fresh file.',
+  );
+
+/**
+ * A fresh presigned link per click, signed for the address the browser reaches. From
+ * expiresAt on the file is gone (410) even before the hourly sweep deletes it.
+ */
 export async function downloadUrl(scope: Scope, actor: Actor, id: string): Promise<string> {
   const row = await mustFind(scope, id);
+  if (row.status === 'expired' || (row.status === 'completed' && row.expires_at && row.expires_at.getTime() <= Date.now())) {
+    throw exportExpired(row.expires_at);
+  }
   if (row.status !== 'completed' || !row.object_key) {
     throw new AppError('conflict', `The export is ${row.status}, not completed`, 'Wait until the export shows Completed, then download it.');
-  }
-  if (row.expires_at && row.expires_at.getTime() < Date.now()) {
-    throw new AppError('conflict', 'The export file has expired', 'Request a new export of this user.');
   }
   const env = sharedEnv();
   const url = await presignDownload(createPublicS3Client(env), {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorStatus } from '../errors';
-import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, userIdParamsSchema } from '../exports/export.contracts';
+import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
 import { listUsersQuerySchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
 import { pageQuerySchema } from './pagination.contracts';
@@ -17,9 +17,10 @@ const errorBody = z.object({
 const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), eventCount: z.number().int(), createdAt: z.iso.datetime(), lastLoginAt: z.iso.datetime().nullable() });
 const auditEntry = z.object({
   id: z.uuid(),
-  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'auth.signed_in']),
+  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in']),
   createdAt: z.iso.datetime(),
-  admin: z.object({ id: z.uuid(), email: z.string() }),
+  // Null when the system acted: the retention sweep expiring an export.
+  admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
   exportId: z.uuid().nullable(),
   userEmail: z.string().nullable(),
   // Null on rows written before addresses were recorded.
@@ -70,11 +71,16 @@ export function openApiDocument() {
         post: {
           summary: 'Start an export of one user (or return the one in flight, the one this admin started in the last 10 s, or the one this Idempotency-Key produced)',
           parameters: [...parameters(userIdParamsSchema, 'path'), idempotencyKeyHeader],
+          requestBody: {
+            required: false,
+            description: 'Optional. No body, or {}, is a plain export. retryOf: a failed, cancelled or expired export of the same user that this one repeats (404 if not in this environment, 400 if of another user, 409 if it has a file).',
+            content: content(requestExportBodySchema),
+          },
           responses: {
             '202': { description: 'Started; Location: /api/exports/{id}', content: content(exportBody) },
             '200': { description: 'An existing export: queued or running, completed by this admin within the last 10 s, or the one this Idempotency-Key produced', content: content(exportBody) },
             ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable'),
-            '409': { description: 'conflict: the Idempotency-Key was already used by this admin for another user or environment', content: content(errorBody) },
+            '409': { description: 'conflict: the Idempotency-Key was already used by this admin for another user or environment, or retryOf names an export that is not failed, cancelled or expired', content: content(errorBody) },
           },
         },
       },
@@ -85,7 +91,7 @@ export function openApiDocument() {
         get: { summary: 'One export with its progress (never waits on the workflow)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '200': { description: 'The export', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'not_found', 'unavailable') } },
       },
       '/api/exports/{id}/download': {
-        get: { summary: 'Redirect to a fresh presigned download URL (audited; refused with 403 when Sec-Fetch-Site is cross-site or same-site)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+        get: { summary: 'Redirect to a fresh presigned download URL (audited; refused with 403 when Sec-Fetch-Site is cross-site or same-site)', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable'), '410': { description: 'gone: the export expired and its file was deleted; the hint says how to export again', content: content(errorBody) } } },
       },
       '/api/exports/{id}/cancel': {
         post: { summary: 'Cancel a queued or running export', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },

@@ -66,7 +66,8 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
       const params = spec.params ? spec.params.parse(await context.params) : undefined;
       const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
       const rawBody = changesState ? await readJsonBody(request) : undefined;
-      const body = spec.body ? spec.body.parse(rawBody ?? {}) : undefined;
+      // No body reads as {}; a JSON `null` is a body, and the schema refuses it.
+      const body = spec.body ? spec.body.parse(rawBody === undefined ? {} : rawBody) : undefined;
       if (!spec.body && rawBody !== undefined) {
         throw new AppError('validation', 'This endpoint takes no request body', 'Send the request without a body.');
       }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { AbortMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { inFlightSettled, trackInFlight } from './in-flight';
 
@@ -106,6 +106,26 @@ export async function objectSize(client: S3Client, bucket: string, key: string, 
     if ((error as { name?: string }).name === 'NotFound') return null;
     throw error;
   }
+}
+
+/**
+ * Deletes every object under `prefix`, a page of listing at a time; returns how many it
+ * deleted. One DeleteObject per key: gateways such as versitygw do not all take the batch
+ * DeleteObjects call, and an export holds one object (rarely a few attempts' leftovers).
+ */
+export async function deleteObjectsUnder(client: S3Client, bucket: string, prefix: string): Promise<number> {
+  let deleted = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    for (const object of page.Contents ?? []) {
+      if (!object.Key) continue;
+      await deleteObject(client, bucket, object.Key);
+      deleted++;
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return deleted;
 }
 
 /** Deletes a stored object; deleting one that is already gone succeeds (S3 semantics). */

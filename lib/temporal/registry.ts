@@ -9,6 +9,7 @@ export const workflowRegistry = {
   UserExportWorkflow: { queue: 'export' },
   HealthCheckWorkflow: { queue: 'export' },
   ReconcileExportsWorkflow: { queue: 'export' },
+  RetentionSweepWorkflow: { queue: 'export' },
 } as const satisfies Record<string, { queue: TaskQueueKey }>;
 
 export type WorkflowType = keyof typeof workflowRegistry;

@@ -21,7 +21,7 @@ const activities = createExportActivities({
   pool,
   s3,
   bucket: env.S3_BUCKET,
-  retentionDays: 7,
+  retentionSeconds: 7 * 24 * 3600,
   runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 },
 });
 
@@ -118,7 +118,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         }
       },
     });
-    const cancelling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    const cancelling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
     const error = await mock.run(cancelling.exportUserData, input).catch((e: unknown) => e);
     client.destroy();
     expect(cancelled).toBe(true);
@@ -138,7 +138,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     const mock = new MockActivityEnvironment();
     // The window the heartbeat-timed cancel above used to hit under load, made certain.
     const client = hookedClient({ after: (command) => command === 'CompleteMultipartUploadCommand' && mock.cancel('CANCELLED') });
-    const late = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const late = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
     const error = await mock.run(late.exportUserData, input).catch((e: unknown) => e);
     client.destroy();
     expect(error).toBeInstanceOf(CancelledFailure);
@@ -163,7 +163,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         await held;
       },
     });
-    const staleActivities = createExportActivities({ db, pool, s3: staleClient, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const staleActivities = createExportActivities({ db, pool, s3: staleClient, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
     const stale = new MockActivityEnvironment({ attempt: 1 }).run(staleActivities.exportUserData, input).then(
       () => 'returned',
       (e: unknown) => e,
@@ -202,7 +202,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         await held;
       },
     });
-    const stalling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    const stalling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
     await mock.run(stalling.exportUserData, input);
     client.destroy();
     expect(stalledSince).toBeGreaterThan(0);
@@ -216,7 +216,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     const input = await insertQueuedExport(db, bigUser);
     const failing = createS3Client(env);
     const sent = recordCommands(failing, 'UploadPartCommand');
-    const failingActivities = createExportActivities({ db, pool, s3: failing, bucket: env.S3_BUCKET, retentionDays: 7, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const failingActivities = createExportActivities({ db, pool, s3: failing, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
     const error = await new MockActivityEnvironment().run(failingActivities.exportUserData, input).catch((e: unknown) => e);
     failing.destroy();
     expect(error).toMatchObject({ type: 'StorageError' });

@@ -11,6 +11,8 @@ const allowed: [ExportStatusValue, ExportStatusValue][] = [
   ['running', 'completed'],
   ['running', 'failed'],
   ['running', 'cancelled'],
+  // Retention: the sweep deleted the file of a completed export.
+  ['completed', 'expired'],
 ];
 
 const everyEdge = exportStatuses.flatMap((from) => exportStatuses.map((to) => [from, to] as [ExportStatusValue, ExportStatusValue]));
@@ -31,8 +33,13 @@ describe('export lifecycle', () => {
     expect(statusesLeadingTo(to)).not.toContain(from);
   });
 
-  it('never moves an export out of an ending, nor back to queued', () => {
-    for (const ended of ['completed', 'failed', 'cancelled'] as const) expect(exportTransitions[ended]).toEqual([]);
+  it('never moves an export out of an ending (a completed one only expires), nor back to queued', () => {
+    for (const ended of ['failed', 'cancelled', 'expired'] as const) expect(exportTransitions[ended]).toEqual([]);
+    expect(exportTransitions.completed).toEqual(['expired']);
     expect(statusesLeadingTo('queued')).toEqual([]);
+  });
+
+  it('expires only completed exports', () => {
+    expect(statusesLeadingTo('expired')).toEqual(['completed']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortUserAgent } from '../../app/(admin)/_lib/format';
+import { formatTimeUntil, shortUserAgent } from '../../app/(admin)/_lib/format';
 
 describe('short user agent for the audit page', () => {
   it.each([
@@ -11,5 +11,21 @@ describe('short user agent for the audit page', () => {
     [null, '—'],
   ])('%s → %s', (userAgent, expected) => {
     expect(shortUserAgent(userAgent)).toBe(expected);
+  });
+});
+
+describe('time until an export expires', () => {
+  const now = Date.parse('2026-11-27T10:00:00.000Z');
+  const at = (ms: number) => new Date(now + ms).toISOString();
+  it.each([
+    // Just completed with the default 7 days: the whole days left, rounded down.
+    [7 * 86_400_000 - 1_000, 'in 6 days'],
+    [86_400_000, 'in 1 day'],
+    [5 * 3_600_000 + 59 * 60_000, 'in 5 hours'],
+    [90_000, 'in 1 minute'],
+    [4_500, 'in 4 seconds'],
+    [-1_000, 'in 0 seconds'],
+  ])('%i ms ahead → %s', (ms, expected) => {
+    expect(formatTimeUntil(at(ms), now)).toBe(expected);
   });
 });

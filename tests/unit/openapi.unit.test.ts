@@ -23,7 +23,7 @@ describe('OpenAPI document', () => {
     const limit = params.find((p) => p.name === 'limit')!;
     expect(limit).toMatchObject({ in: 'query', required: false, schema: { maximum: 100, minimum: 1, default: 20 } });
     const status = params.find((p) => p.name === 'status')!;
-    expect(status.schema).toMatchObject({ enum: ['queued', 'running', 'completed', 'failed', 'cancelled'] });
+    expect(status.schema).toMatchObject({ enum: ['queued', 'running', 'completed', 'failed', 'cancelled', 'expired'] });
     expect(doc.paths['/api/exports/{id}'].get.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
   });
 
@@ -31,6 +31,15 @@ describe('OpenAPI document', () => {
     const post = doc.paths['/api/users/{userId}/exports'].post;
     expect(post.parameters).toContainEqual(expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: false }));
     expect(post.responses['409']).toMatchObject({ description: expect.stringMatching(/Idempotency-Key/) });
+  });
+
+  it('documents the optional retryOf body of the export request, and 410 on an expired download', () => {
+    const post = doc.paths['/api/users/{userId}/exports'].post;
+    expect(post.requestBody).toMatchObject({ required: false, content: { 'application/json': { schema: { type: 'object', properties: { retryOf: expect.objectContaining({ type: 'string' }) }, additionalProperties: false } } } });
+    const download: Record<string, unknown> = doc.paths['/api/exports/{id}/download'].get.responses;
+    expect(download['410']).toMatchObject({ description: expect.stringMatching(/^gone/) });
+    const exportSchema = (post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }).properties.export;
+    expect(Object.keys(exportSchema.properties)).toEqual(expect.arrayContaining(['retryOf', 'retriedBy']));
   });
 
   it('documents the error shape on error responses', () => {

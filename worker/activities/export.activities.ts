@@ -10,7 +10,7 @@ import { retryTransient } from '../../lib/retry';
 import { describeExportError } from './describe-error';
 
 export interface ExportActivityDeps extends ExportRunnerDeps {
-  retentionDays: number;
+  retentionSeconds: number;
   /** Tuning passed through to the runner (benchmarks vary these). */
   runOptions?: Pick<ExportRunOptions, 'partSize' | 'queueSize' | 'compressionLevel' | 'progressIntervalMs' | 'stallTimeoutMs'>;
 }

@@ -13,6 +13,27 @@ export function formatDateTime(iso: string | null): string {
   return iso ? dateTime.format(new Date(iso)) : '—';
 }
 
+const relative = new Intl.RelativeTimeFormat('en-US', { numeric: 'always' });
+const relativeUnits: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400_000],
+  ['hour', 3_600_000],
+  ['minute', 60_000],
+  ['second', 1_000],
+];
+
+/**
+ * "in 6 days" for a time ahead of `now`, in the largest whole unit, rounded down: an export
+ * kept 7 days reads "in 6 days" a moment after it completed, and never promises more time
+ * than is left. A time already past reads "in 0 seconds".
+ */
+export function formatTimeUntil(iso: string, now: number = Date.now()): string {
+  const ms = Math.max(0, Date.parse(iso) - now);
+  for (const [unit, size] of relativeUnits) {
+    if (ms >= size || unit === 'second') return relative.format(Math.floor(ms / size), unit);
+  }
+  return relative.format(0, 'second');
+}
+
 const units = ['B', 'KB', 'MB', 'GB', 'TB'];
 
 /** 1,536 → "1.5 KB" (powers of 1024, one decimal above bytes). */

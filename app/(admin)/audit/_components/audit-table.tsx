@@ -9,6 +9,7 @@ const actionLabels: Record<AuditEntryDto['action'], string> = {
   'export.requested': 'Requested export',
   'export.cancelled': 'Cancelled export',
   'export.downloaded': 'Downloaded export',
+  'export.expired': 'Export expired (file deleted)',
   'auth.signed_in': 'Signed in',
 };
 
@@ -36,7 +37,7 @@ export function AuditTable() {
               {entries.map((entry) => (
                 <tr key={entry.id}>
                   <td className="px-4 py-2 font-medium">{actionLabels[entry.action] ?? entry.action}</td>
-                  <td className="px-4 py-2 text-slate-700">{entry.admin.email}</td>
+                  <td className="px-4 py-2 text-slate-700">{entry.admin ? entry.admin.email : <span className="italic text-slate-600">System (retention)</span>}</td>
                   <td className="px-4 py-2 text-slate-700">{entry.userEmail ?? '—'}</td>
                   {/* The full user agent is one hover away; the cell stays short. */}
                   <td className="px-4 py-2 text-slate-600" title={entry.userAgent ?? undefined}>

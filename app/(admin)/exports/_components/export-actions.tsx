@@ -1,20 +1,24 @@
 'use client';
 
-import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts';
+import { type ExportDto, inFlightStatuses, retryableStatuses } from '@/lib/exports/export.contracts';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { formatBytes } from '../../_lib/format';
 import { useCancelExport } from '../_hooks/use-cancel-export';
+import { useExportAgain } from '../_hooks/use-export-again';
 
 interface Props {
   item: ExportDto;
   canManage: boolean;
 }
 
-const viewerHint = "Viewers can't download or cancel exports; ask an admin.";
+const viewerHint = "Viewers can't download, cancel or start exports; ask an admin.";
 
-/** Download (completed), Cancel (in flight) and the Temporal link of one export. */
+/** Download (completed), Cancel (in flight), Export again (no file) and the Temporal link of one export. */
 export function ExportActions({ item, canManage }: Props) {
   const cancel = useCancelExport();
+  const again = useExportAgain();
+  // Once exported again, the row links to the new export instead (export-row.tsx).
+  const offerAgain = retryableStatuses.includes(item.status) && item.retriedBy === null;
   const inFlight = inFlightStatuses.includes(item.status);
   // The object is deleted at expiresAt; a link to it would only lead to an error.
   const expired = item.expiresAt !== null && Date.parse(item.expiresAt) <= Date.now();
@@ -51,12 +55,24 @@ export function ExportActions({ item, canManage }: Props) {
           {cancel.isPending ? 'Cancelling…' : 'Cancel'}
         </button>
       )}
+      {offerAgain && (
+        <button
+          type="button"
+          onClick={() => again.mutate(item)}
+          disabled={!canManage || again.isPending}
+          title={canManage ? undefined : viewerHint}
+          className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
+        >
+          {again.isPending ? 'Starting…' : 'Export again'}
+        </button>
+      )}
       {item.workflowUrl && /^https?:\/\//.test(item.workflowUrl) && (
         <a href={item.workflowUrl} target="_blank" rel="noreferrer" className="text-xs text-slate-600 underline hover:text-indigo-600">
           View in Temporal
         </a>
       )}
       {cancel.isError && <ApiErrorAlert error={cancel.error} className="text-xs" />}
+      {again.isError && <ApiErrorAlert error={again.error} className="text-xs" />}
     </div>
   );
 }

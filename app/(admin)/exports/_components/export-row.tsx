@@ -2,12 +2,13 @@ import Link from 'next/link';
 import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts';
 import { formatDateTime } from '../../_lib/format';
 import { ExportActions } from './export-actions';
+import { ExportExpiry } from './export-expiry';
 import { ExportProgress } from './export-progress';
 import { StatusBadge } from './status-badge';
 
 export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boolean }) {
   return (
-    <tr className="align-top">
+    <tr id={`export-${item.id}`} className="align-top">
       <td className="px-4 py-3">
         <Link href={`/exports?userId=${item.userId}`} className="font-medium hover:text-indigo-600 hover:underline" title="Show only this user's exports">
           {item.userEmail}
@@ -21,6 +22,15 @@ export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boo
         <StatusBadge status={item.status} />
         {inFlightStatuses.includes(item.status) && <ExportProgress progress={item.progress} label={`Export progress for ${item.userEmail}`} />}
         {item.status === 'failed' && item.errorSummary && <p className="mt-1 max-w-xs text-xs text-red-700">{item.errorSummary}</p>}
+        <ExportExpiry item={item} />
+        {item.retriedBy && (
+          <p className="mt-1 text-xs text-slate-700">
+            Exported again →{' '}
+            <Link href={`/exports?userId=${item.userId}#export-${item.retriedBy.id}`} className="font-medium text-indigo-600 underline hover:text-indigo-500">
+              {formatDateTime(item.retriedBy.createdAt)}
+            </Link>
+          </p>
+        )}
       </td>
       <td className="px-4 py-3">
         <ExportActions item={item} canManage={canManage} />

@@ -6,6 +6,7 @@ export const statusLabels: Record<ExportStatusValue, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  expired: 'Expired',
 };
 
 const tones: Record<ExportStatusValue, string> = {
@@ -14,6 +15,7 @@ const tones: Record<ExportStatusValue, string> = {
   completed: 'bg-green-100 text-green-800',
   failed: 'bg-red-100 text-red-800',
   cancelled: 'bg-amber-100 text-amber-800',
+  expired: 'bg-slate-200 text-slate-700',
 };
 
 export function StatusBadge({ status }: { status: ExportStatusValue }) {
