@@ -8,6 +8,8 @@ import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
 import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
+import { createNotificationActivities } from './activities/notification.activities';
+import { mailConfigFromEnv } from '../lib/notifications/mailer';
 import { createReconcileActivities } from './activities/reconcile.activities';
 
 export interface WorkerDeps {
@@ -33,6 +35,7 @@ export const registrations: QueueRegistration[] = [
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
       ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionDays: env.EXPORT_RETENTION_DAYS }),
+      ...createNotificationActivities({ db, mail: mailConfigFromEnv(env) }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
       // Lazy: the reconciler dials Temporal on its first sweep, not at registration.
       ...createReconcileActivities({ db, temporal: new Client({ connection: Connection.lazy(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE }) }),

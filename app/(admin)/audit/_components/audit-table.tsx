@@ -10,6 +10,7 @@ const actionLabels: Record<AuditEntryDto['action'], string> = {
   'export.cancelled': 'Cancelled export',
   'export.downloaded': 'Downloaded export',
   'auth.signed_in': 'Signed in',
+  'admin.notifications_changed': 'Changed export emails',
 };
 
 export function AuditTable() {
