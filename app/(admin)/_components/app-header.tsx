@@ -2,16 +2,19 @@
 
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
+import type { NotificationSettings } from '@/lib/notifications/notification-settings.contracts';
 import type { SessionAdmin } from '@/types/next-auth';
+import { AccountMenu } from './account-menu';
 import { EnvironmentSelect } from './environment-select';
 import { HealthBanner } from './health-banner';
 
 interface Props {
   admin: SessionAdmin;
   environments: { id: string; slug: string; name: string }[];
+  notificationSettings: NotificationSettings;
 }
 
-export function AppHeader({ admin, environments }: Props) {
+export function AppHeader({ admin, environments, notificationSettings }: Props) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
@@ -24,7 +27,7 @@ export function AppHeader({ admin, environments }: Props) {
         </nav>
         <div className="ml-auto flex items-center gap-4 text-sm">
           <EnvironmentSelect current={admin.environmentId} environments={environments} />
-          <span className="text-slate-500">{admin.email}</span>
+          <AccountMenu email={admin.email} initialSettings={notificationSettings} />
           <button type="button" onClick={() => signOut({ callbackUrl: '/login' })} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50">
             Sign out
           </button>

@@ -5,9 +5,9 @@ import { ExportActions } from './export-actions';
 import { ExportProgress } from './export-progress';
 import { StatusBadge } from './status-badge';
 
-export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boolean }) {
+export function ExportRow({ item, canManage, highlighted = false }: { item: ExportDto; canManage: boolean; highlighted?: boolean }) {
   return (
-    <tr className="align-top">
+    <tr className={highlighted ? 'bg-indigo-50 align-top' : 'align-top'} aria-current={highlighted ? 'true' : undefined}>
       <td className="px-4 py-3">
         <Link href={`/exports?userId=${item.userId}`} className="font-medium hover:text-indigo-600 hover:underline" title="Show only this user's exports">
           {item.userEmail}
@@ -21,6 +21,7 @@ export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boo
         <StatusBadge status={item.status} />
         {inFlightStatuses.includes(item.status) && <ExportProgress progress={item.progress} label={`Export progress for ${item.userEmail}`} />}
         {item.status === 'failed' && item.errorSummary && <p className="mt-1 max-w-xs text-xs text-red-700">{item.errorSummary}</p>}
+        {item.notificationError && <p className="mt-1 max-w-xs text-xs text-amber-800">Notification not sent: {item.notificationError}</p>}
       </td>
       <td className="px-4 py-3">
         <ExportActions item={item} canManage={canManage} />
