@@ -41,6 +41,14 @@ export const sharedEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
   EXPORT_STALL_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
+
+  // Mail on an export's ending. Unset SMTP_URL: no mail is sent at all.
+  SMTP_URL: z.url().regex(/^smtps?:\/\//, 'must be smtp:// or smtps:// (user:password@host:port)').optional(),
+  MAIL_FROM: z.string().min(3).default('Export Console <exports@localhost>'),
+  // The app's public URL as a mail reader's browser reaches it; the worker links to it.
+  // Defaults to NEXTAUTH_URL (the same address for the web app) when that is set.
+  APP_URL: z.url().optional(),
+  NEXTAUTH_URL: z.url().optional(),
 });
 
 /** `npm run dev`'s published session secret starts with this; production refuses it. */
@@ -75,7 +83,6 @@ export const webEnvSchema = sharedEnvSchema
   .extend({
     NODE_ENV: z.string().optional(),
     NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
-    NEXTAUTH_URL: z.url().optional(),
     SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
     // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),

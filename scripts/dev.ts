@@ -96,6 +96,7 @@ const logins = stack.embedded.postgres
 console.log(`
   Export Console        ${appUrl}
   Temporal Web UI       ${stack.urls.temporalUi ?? '(external Temporal)'}
+  Mailpit (mail) UI     ${stack.urls.mailpitUi ?? (stack.env.SMTP_URL ? '(external SMTP)' : '(no SMTP)')}
   S3 endpoint           ${stack.urls.s3 ?? stack.env.S3_ENDPOINT ?? '(AWS S3)'}
   Demo logins:
 ${logins}

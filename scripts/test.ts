@@ -7,7 +7,7 @@ import { bin, run, startBackground } from './lib/run';
 import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
 
 /**
- * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3 on free ports, data
+ * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3, Mailpit on free ports, data
  * in a temp dir), torn down at the end. Suites: unit, integration (vitest), e2e
  * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
  * on purpose). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
@@ -20,7 +20,7 @@ const suites = new Set(
 
 // Tests always get their own stack: a developer's DATABASE_URL must never be written to.
 const base = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT'].includes(k)),
+  Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'SMTP_URL', 'MAIL_FROM'].includes(k)),
 );
 
 const fileFilters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
@@ -43,7 +43,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   if (suites.has('integration') || suites.has('e2e')) {
-    const ports = { postgres: await findFreePort(), temporal: await findFreePort(), temporalUi: await findFreePort(), s3: await findFreePort() };
+    const ports = {
+      postgres: await findFreePort(),
+      temporal: await findFreePort(),
+      temporalUi: await findFreePort(),
+      s3: await findFreePort(),
+      smtp: await findFreePort(),
+      mailpitUi: await findFreePort(),
+    };
     stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });
     console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: stack.embedded.postgres })}`);
   }

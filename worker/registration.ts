@@ -8,6 +8,8 @@ import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
 import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
+import { createNotificationActivities } from './activities/notification.activities';
+import { mailConfigFromEnv } from '../lib/notifications/mailer';
 import { createReconcileActivities } from './activities/reconcile.activities';
 import { createRetentionActivities } from './activities/retention.activities';
 
@@ -34,6 +36,7 @@ export const registrations: QueueRegistration[] = [
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
       ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
+      ...createNotificationActivities({ db, mail: mailConfigFromEnv(env) }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
       ...createRetentionActivities({ db, s3, bucket: env.S3_BUCKET }),
       // Lazy: the reconciler dials Temporal on its first sweep, not at registration.

@@ -14,7 +14,9 @@ export function workerEnv(source: Record<string, string | undefined>, dataDir: s
   const found = findDevStack(dataDir);
   if (found && 'state' in found) {
     log(`no service variables set: using the local stack of pid ${found.state.pid} (${found.file})`);
-    return parseEnv(sharedEnvSchema, { ...found.state.env, ...source });
+    // Mail links point at the dev web server `npm run dev` starts beside the stack.
+    const appUrl = `http://localhost:${source.PORT ?? 3000}`;
+    return parseEnv(sharedEnvSchema, { APP_URL: appUrl, ...found.state.env, ...source });
   }
   const why = found ? `the local stack recorded in ${found.file} (pid ${found.stale.pid}) is no longer running` : `no local stack is running (no ${devStackStateFile(dataDir)})`;
   throw new ConfigError([

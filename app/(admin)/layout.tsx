@@ -5,6 +5,7 @@ import { listEnvironments } from '@/lib/auth/admin.repository';
 import { requestUrlHeader, safeReturnPath } from '@/lib/auth/return-path';
 import { currentAdmin } from '@/lib/auth/session';
 import { getDb } from '@/lib/db/web-db';
+import { getNotificationSettings } from '@/lib/notifications/notification-settings.service';
 import { AdminSession } from './_components/admin-session';
 import { AppHeader } from './_components/app-header';
 import { ExportToasts } from './_components/export-toasts';
@@ -16,11 +17,11 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     const back = safeReturnPath((await headers()).get(requestUrlHeader));
     redirect(`/login?${new URLSearchParams({ callbackUrl: back })}`);
   }
-  const environments = await listEnvironments(getDb(), admin.tenantId);
+  const [environments, notificationSettings] = await Promise.all([listEnvironments(getDb(), admin.tenantId), getNotificationSettings(admin.id)]);
   return (
     <AdminSession>
       <div className="min-h-screen">
-        <AppHeader admin={admin} environments={environments} />
+        <AppHeader admin={admin} environments={environments} notificationSettings={notificationSettings} />
         <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
         {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
         <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} />

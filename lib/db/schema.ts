@@ -10,7 +10,7 @@ type BigCount = ColumnType<number, number | undefined, number>;
 
 export type AdminRole = 'admin' | 'viewer';
 export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
-export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'export.expired' | 'auth.signed_in';
+export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'export.expired' | 'auth.signed_in' | 'admin.notifications_changed';
 
 export interface TenantTable {
   id: Generated<string>;
@@ -36,6 +36,8 @@ export interface AdminTable {
   role: AdminRole;
   session_version: Generated<number>;
   disabled_at: Date | null;
+  /** Mail me when an export I requested ends (migration 20261127090000). */
+  notify_on_export: Generated<boolean>;
   created_at: CreatedAt;
 }
 
@@ -74,6 +76,8 @@ export interface ExportTable {
   object_key: string | null;
   file_name: string | null;
   error_summary: string | null;
+  /** Why the mail about this export's ending was not sent; null when sent or not due. */
+  notification_error: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   started_at: Timestamp | null;
   completed_at: Timestamp | null;

@@ -71,6 +71,8 @@ export const exportDtoSchema = z.object({
   bytes: z.number().int().nullable(),
   sha256: z.string().nullable(),
   errorSummary: z.string().nullable(),
+  /** Why the mail about this export's ending was not sent (null when sent or not due). */
+  notificationError: z.string().nullable(),
   workflowId: z.string(),
   workflowUrl: z.string().nullable(),
   createdAt: z.iso.datetime(),

@@ -15,6 +15,7 @@ export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespa
     bytes: row.bytes,
     sha256: row.sha256,
     errorSummary: row.error_summary,
+    notificationError: row.notification_error,
     workflowId: row.workflow_id,
     workflowUrl: temporal.uiUrl
       ? `${temporal.uiUrl.replace(/\/$/, '')}/namespaces/${encodeURIComponent(temporal.namespace)}/workflows/${encodeURIComponent(row.workflow_id)}`

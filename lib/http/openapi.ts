@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorStatus } from '../errors';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
+import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
 import { listUsersQuerySchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
 import { pageQuerySchema } from './pagination.contracts';
@@ -17,7 +18,7 @@ const errorBody = z.object({
 const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), eventCount: z.number().int(), createdAt: z.iso.datetime(), lastLoginAt: z.iso.datetime().nullable() });
 const auditEntry = z.object({
   id: z.uuid(),
-  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in']),
+  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in', 'admin.notifications_changed']),
   createdAt: z.iso.datetime(),
   // Null when the system acted: the retention sweep expiring an export.
   admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
@@ -98,6 +99,14 @@ export function openApiDocument() {
       },
       '/api/audit': {
         get: { summary: "The tenant's audit log, newest first (admins)", parameters: parameters(pageQuerySchema, 'query'), responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntry), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') } },
+      },
+      '/api/me/notifications': {
+        get: { summary: "The signed-in admin's mail settings", responses: { '200': { description: 'Settings', content: content(notificationSettingsSchema) }, ...errors('unauthorized', 'unavailable') } },
+        post: {
+          summary: 'Turn mail about the exports this admin requests on or off (audited)',
+          requestBody: { required: true, content: content(notificationSettingsSchema) },
+          responses: { '200': { description: 'Saved', content: content(notificationSettingsSchema) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') },
+        },
       },
       '/api/health': {
         get: { summary: 'Dependency status (details for signed-in admins only)', security: [], responses: { '200': { description: 'Up', content: content(health) }, '503': { description: 'A dependency is down', content: content(health) } } },

@@ -75,11 +75,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 let exitCode = 0;
 try {
   log(`${opts.quick ? 'quick' : 'full'} run: ${[...opts.only].join(', ')}; sizes ${opts.sizes.map(compactCount).join(', ')}; data in ${dataDir}`);
-  const ports = { postgres: await findFreePort(), temporal: await findFreePort(), temporalUi: await findFreePort(), s3: await findFreePort() };
+  const ports = {
+    postgres: await findFreePort(),
+    temporal: await findFreePort(),
+    temporalUi: await findFreePort(),
+    s3: await findFreePort(),
+    smtp: await findFreePort(),
+    mailpitUi: await findFreePort(),
+  };
   stack = await startStack({ dataDir, ports, env: base, log: (line) => log(`[stack] ${line}`) });
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
-    const serviceEnv = { ...base, ...stack.env, ...opts.limits };
+    const serviceEnv = { ...base, ...stack.env, APP_URL: appUrl, ...opts.limits };
   const workerEnv = { ...serviceEnv, ...(opts.workerNodeOptions ? { NODE_OPTIONS: opts.workerNodeOptions } : {}) };
   const webEnv = { ...serviceEnv, ...appEnv(base, appUrl), NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomSecret() };
   const env = parseEnv(sharedEnvSchema, serviceEnv);

@@ -6,12 +6,12 @@ import path from 'node:path';
 import { isAlive, LineRing, sleep } from './processes';
 
 /**
- * Finds (or builds once) the Temporal CLI and the Versity S3 gateway. Both are single Go
- * binaries not on npm, so they live in a per-version cache outside the checkout, shared by
+ * Finds (or builds once) the Temporal CLI, the Versity S3 gateway and Mailpit (a local
+ * SMTP server with an HTTP API). All are single Go binaries not on npm, so they live in a per-version cache outside the checkout, shared by
  * every clone and worktree.
  */
 
-export type Tool = 'temporal' | 'versitygw';
+export type Tool = 'temporal' | 'versitygw' | 'mailpit';
 
 interface ToolSpec {
   version: string;
@@ -23,6 +23,7 @@ interface ToolSpec {
 export const TOOLS: Record<Tool, ToolSpec> = {
   temporal: { version: 'v1.5.1', module: 'github.com/temporalio/cli/cmd/temporal', envVar: 'TEMPORAL_CLI_PATH', buildMinutes: 5 },
   versitygw: { version: 'v1.7.0', module: 'github.com/versity/versitygw/cmd/versitygw', envVar: 'VERSITYGW_PATH', buildMinutes: 3 },
+  mailpit: { version: 'v1.33.1', module: 'github.com/axllent/mailpit', envVar: 'MAILPIT_PATH', buildMinutes: 3 },
 };
 
 type Log = (line: string) => void;
@@ -97,13 +98,14 @@ export async function resolveTool(tool: Tool, opts: ResolveOptions = {}): Promis
   throw new Error(`cannot find ${tool} ${spec.version}. Tried:\n${tried.map((t) => `  - ${t}`).join('\n')}\nFix: ${fixes.join('; ')}.`);
 }
 
-/** Resolves both tools in parallel and prints their paths (CI warms the cache with this). */
+/** Resolves every tool in parallel and prints their paths (CI warms the cache with this). */
 export async function installTools(opts: ResolveOptions = {}): Promise<Record<Tool, string>> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const [temporal, versitygw] = await Promise.all([resolveTool('temporal', { ...opts, log }), resolveTool('versitygw', { ...opts, log })]);
-  log(`temporal: ${temporal}`);
-  log(`versitygw: ${versitygw}`);
-  return { temporal, versitygw };
+  const tools = Object.keys(TOOLS) as Tool[];
+  const paths = await Promise.all(tools.map((tool) => resolveTool(tool, { ...opts, log })));
+  const found = Object.fromEntries(tools.map((tool, i) => [tool, paths[i]])) as Record<Tool, string>;
+  for (const tool of tools) log(`${tool}: ${found[tool]}`);
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -49,5 +49,6 @@ for (const [key, value] of Object.entries(stack.env)) console.log(`${key}=${valu
 console.log('');
 if (stack.urls.temporalUi) console.log(`Temporal UI: ${stack.urls.temporalUi}`);
 if (stack.urls.s3) console.log(`S3:          ${stack.urls.s3}`);
+if (stack.urls.mailpitUi) console.log(`Mailpit UI:  ${stack.urls.mailpitUi}`);
 console.log('\nCtrl-C to stop.');
 if (signalled) void shutdown(stack);

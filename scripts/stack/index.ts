@@ -4,14 +4,15 @@ import path from 'node:path';
 import { removeDevStackState, writeDevStackState } from '../../lib/dev-stack-state';
 import { resolveTool } from './binaries';
 import { preparePostgresUser, startPostgres, stopLeftoverPostgres } from './postgres';
+import { startMailpit } from './mailpit';
 import { killLeftovers } from './processes';
 import { startS3 } from './s3';
 import { startTemporal } from './temporal';
 
 /**
- * The local stack: Postgres, Temporal and S3 as child processes with state in one data dir.
- * Any service the environment already names (DATABASE_URL, TEMPORAL_ADDRESS, S3_ENDPOINT)
- * is used as is and not started.
+ * The local stack: Postgres, Temporal, S3 and Mailpit (SMTP) as child processes with state
+ * in one data dir. Any service the environment already names (DATABASE_URL,
+ * TEMPORAL_ADDRESS, S3_ENDPOINT, SMTP_URL) is used as is and not started.
  */
 
 export interface StackPorts {
@@ -19,6 +20,8 @@ export interface StackPorts {
   temporal: number;
   temporalUi: number;
   s3: number;
+  smtp: number;
+  mailpitUi: number;
 }
 
 export interface StartStackOptions {
@@ -32,19 +35,21 @@ export interface StartStackOptions {
 export interface Stack {
   env: Record<string, string>;
   /** Which services this stack started itself (the rest came from the environment). */
-  embedded: { postgres: boolean; temporal: boolean; s3: boolean };
-  urls: { temporalUi?: string; s3?: string };
+  embedded: Wanted;
+  urls: { temporalUi?: string; s3?: string; mailpitUi?: string };
   stop(): Promise<void>;
 }
 
 /** Off the usual 5432 / 7233+8233 / 9000+7070 so a developer's own services keep theirs. */
-export const DEFAULT_PORTS: StackPorts = { postgres: 54329, temporal: 17233, temporalUi: 18233, s3: 17070 };
+export const DEFAULT_PORTS: StackPorts = { postgres: 54329, temporal: 17233, temporalUi: 18233, s3: 17070, smtp: 11025, mailpitUi: 18025 };
 
 const PORT_ENV: Record<keyof StackPorts, string> = {
   postgres: 'EMBEDDED_PG_PORT',
   temporal: 'EMBEDDED_TEMPORAL_PORT',
   temporalUi: 'EMBEDDED_TEMPORAL_UI_PORT',
   s3: 'EMBEDDED_S3_PORT',
+  smtp: 'EMBEDDED_SMTP_PORT',
+  mailpitUi: 'EMBEDDED_MAILPIT_UI_PORT',
 };
 
 /** Fixed and obviously local: these only ever guard services bound to 127.0.0.1. */
@@ -57,8 +62,16 @@ export const DEV_CREDENTIALS = {
 const S3_BUCKET = 'exports';
 const S3_REGION = 'us-east-1';
 const TEMPORAL_NAMESPACE = 'default';
+const MAIL_FROM = 'Export Console <exports@localhost>';
 
 type Env = Record<string, string | undefined>;
+
+interface Wanted {
+  postgres: boolean;
+  temporal: boolean;
+  s3: boolean;
+  mail: boolean;
+}
 
 interface Running {
   name: string;
@@ -71,9 +84,9 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const verbose = env.STACK_VERBOSE === '1';
   const dataDir = path.resolve(opts.dataDir);
   const ports = resolvePorts(env, opts.ports);
-  const want = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT };
+  const want: Wanted = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT, mail: !env.SMTP_URL };
   // Every service external: nothing to start, and the data dir (maybe another stack's) stays untouched.
-  if (!want.postgres && !want.temporal && !want.s3) return { env: ordered(passThrough(env, want)), embedded: want, urls: {}, stop: async () => {} };
+  if (!want.postgres && !want.temporal && !want.s3 && !want.mail) return { env: ordered(passThrough(env, want)), embedded: want, urls: {}, stop: async () => {} };
 
   await mkdir(dataDir, { recursive: true });
   await killLeftovers(dataDir, log);
@@ -84,14 +97,17 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
     want.temporal && assertPortFree(ports.temporal, 'temporal'),
     want.temporal && assertPortFree(ports.temporalUi, 'temporalUi'),
     want.s3 && assertPortFree(ports.s3, 's3'),
+    want.mail && assertPortFree(ports.smtp, 'smtp'),
+    want.mail && assertPortFree(ports.mailpitUi, 'mailpitUi'),
   ]);
 
   // Binaries first: Postgres binaries its user cannot reach (as root) or a missing tool
   // fail fast, before anything is started (and before a first-time `go install`).
   if (want.postgres) await preparePostgresUser(dataDir);
-  const [temporalBin, s3Bin] = await Promise.all([
+  const [temporalBin, s3Bin, mailpitBin] = await Promise.all([
     want.temporal ? resolveTool('temporal', { log, env }) : undefined,
     want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
+    want.mail ? resolveTool('mailpit', { log, env }) : undefined,
   ]);
 
   const started = Date.now();
@@ -133,6 +149,12 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
         urls.s3 = s3.endpoint;
         return { name: 's3', stop: s3.stop };
       }),
+    mailpitBin &&
+      startMailpit({ bin: mailpitBin, dataDir, smtpPort: ports.smtp, uiPort: ports.mailpitUi, log, verbose }).then((mail) => {
+        Object.assign(out, { SMTP_URL: mail.smtpUrl, MAIL_FROM, MAILPIT_URL: mail.uiUrl });
+        urls.mailpitUi = mail.uiUrl;
+        return { name: 'mailpit', stop: mail.stop };
+      }),
   ]);
 
   const running: Running[] = [];
@@ -162,7 +184,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
 }
 
 /** Values for the services the environment provides itself. */
-function passThrough(env: Env, want: { postgres: boolean; temporal: boolean; s3: boolean }): Record<string, string> {
+function passThrough(env: Env, want: Wanted): Record<string, string> {
   const pick = (keys: string[], defaults: Record<string, string> = {}) => {
     const picked: Record<string, string> = { ...defaults };
     for (const key of keys) if (env[key]) picked[key] = env[key];
@@ -176,6 +198,7 @@ function passThrough(env: Env, want: { postgres: boolean; temporal: boolean; s3:
         ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'],
         { S3_PUBLIC_ENDPOINT: env.S3_ENDPOINT ?? '', S3_REGION, S3_BUCKET, S3_FORCE_PATH_STYLE: 'true' },
       )),
+    ...(!want.mail && pick(['SMTP_URL', 'MAIL_FROM'])),
   };
 }
 
@@ -232,6 +255,9 @@ const ENV_ORDER = [
   'S3_ACCESS_KEY_ID',
   'S3_SECRET_ACCESS_KEY',
   'S3_FORCE_PATH_STYLE',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'MAILPIT_URL',
 ];
 
 /** Same key order every run, whichever service came up first (the CLI prints it). */

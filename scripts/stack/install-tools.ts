@@ -1,6 +1,6 @@
 import { installTools } from './binaries';
 
-/** `tsx scripts/stack/install-tools.ts`: builds or finds temporal + versitygw (CI cache warm-up). */
+/** `tsx scripts/stack/install-tools.ts`: builds or finds temporal, versitygw and mailpit (CI cache warm-up). */
 try {
   await installTools();
 } catch (err) {

@@ -47,6 +47,11 @@ const activities = {
   async finishExport(input: FinishExportInput): Promise<void> {
     finished.push(input);
   },
+  // Mail is covered by export-notification.int.test.ts; here it is sent to no one.
+  async notifyExportOutcome(): Promise<{ sent: false; skipped: 'smtp-not-configured' }> {
+    return { sent: false, skipped: 'smtp-not-configured' };
+  },
+  async recordNotificationFailure(): Promise<void> {},
 };
 
 let worker: Worker;

@@ -13,6 +13,7 @@ describe('OpenAPI document', () => {
       '/api/exports/{id}/cancel',
       '/api/exports/{id}/download',
       '/api/health',
+      '/api/me/notifications',
       '/api/users',
       '/api/users/{userId}/exports',
     ]);

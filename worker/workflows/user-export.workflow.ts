@@ -2,7 +2,9 @@ import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCanc
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
 import type { ExportActivities } from '../activities/export.activities';
+import type { NotificationActivities } from '../activities/notification.activities';
 import { categorizeFailure, summarizeFailure } from './failure-summary';
+import { notificationFailureReason } from './notification-summary';
 
 const maxAttempts = 3;
 
@@ -27,6 +29,25 @@ const { finishExport } = proxyLocalActivities<ExportActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
 });
+
+const notifyAttempts = 4;
+
+// Mail is best effort with a retry policy of its own: about 15 s of retries covers a mail
+// server restart; a refusal (5xx) is not retried. It never fails the export.
+const { notifyExportOutcome } = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: ['MailRejected'] },
+});
+const { recordNotificationFailure } = proxyLocalActivities<NotificationActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+/**
+ * Set on every run that mails the requester when the export completes or fails. Runs
+ * started before it replay without the mail step.
+ */
+const notifyOnEndingPatch = 'export-notify-on-ending';
 
 /**
  * Set on every run that reports its outcome as Temporal's own status (Canceled, Failed).
@@ -61,6 +82,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
   try {
     const stats = await exportUserData(input);
     showStatus('completed');
+    await notifyEnding(input, 'completed');
     return { status: 'completed', ...stats };
   } catch (error) {
     if (isCancellation(error)) {
@@ -77,10 +99,32 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     log.warn('Export failed', { exportId: input.exportId, category: categorizeFailure(error), error });
     await finishExport({ ...input, status: 'failed', errorSummary });
     showStatus('failed');
+    await notifyEnding(input, 'failed');
     if (patched(outcomeAsWorkflowStatusPatch)) {
       // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.
       throw ApplicationFailure.create({ type: 'ExportFailed', message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
     }
     return { status: 'failed', errorSummary };
   }
+}
+
+/**
+ * Mails the requester; a mail that finally cannot be sent is recorded on the row, and the
+ * workflow carries on. Not cancellable: the export has already ended when it runs.
+ */
+async function notifyEnding(input: UserExportInput, ending: 'completed' | 'failed'): Promise<void> {
+  if (!patched(notifyOnEndingPatch)) return;
+  await CancellationScope.nonCancellable(async () => {
+    try {
+      await notifyExportOutcome({ ...input, ending });
+    } catch (error) {
+      const reason = notificationFailureReason(error, notifyAttempts);
+      log.warn('Export notification not sent', { exportId: input.exportId, error });
+      try {
+        await recordNotificationFailure({ ...input, reason });
+      } catch (recordError) {
+        log.warn('Could not record the unsent notification', { exportId: input.exportId, error: recordError });
+      }
+    }
+  });
 }

@@ -2,7 +2,9 @@
 
 import Link from 'next/link';
 import { signOut } from 'next-auth/react';
+import type { NotificationSettings } from '@/lib/notifications/notification-settings.contracts';
 import type { SessionAdmin } from '@/types/next-auth';
+import { AccountMenu } from './account-menu';
 import { useHydrated } from '../_hooks/use-hydrated';
 import { EnvironmentSelect } from './environment-select';
 import { HealthBanner } from './health-banner';
@@ -10,9 +12,10 @@ import { HealthBanner } from './health-banner';
 interface Props {
   admin: SessionAdmin;
   environments: { id: string; slug: string; name: string }[];
+  notificationSettings: NotificationSettings;
 }
 
-export function AppHeader({ admin, environments }: Props) {
+export function AppHeader({ admin, environments, notificationSettings }: Props) {
   const hydrated = useHydrated();
   return (
     <header className="border-b border-slate-200 bg-white">
@@ -26,7 +29,7 @@ export function AppHeader({ admin, environments }: Props) {
         </nav>
         <div className="ml-auto flex items-center gap-4 text-sm">
           <EnvironmentSelect current={admin.environmentId} environments={environments} />
-          <span className="text-slate-500">{admin.email}</span>
+          <AccountMenu email={admin.email} initialSettings={notificationSettings} />
           <button type="button" disabled={!hydrated} onClick={() => signOut({ callbackUrl: '/login' })} className="rounded-md border border-slate-300 px-3 py-1 hover:bg-slate-50 disabled:opacity-50">
             Sign out
           </button>

@@ -8,6 +8,7 @@ import * as sessionVersions from './20261126101000_session_versions';
 import * as exportRequestIndexes from './20261126120000_export_request_indexes';
 import * as exportIdempotencyKeys from './20261126120100_export_idempotency_keys';
 import * as userEventCounts from './20261126120200_user_event_counts';
+import * as exportNotifications from './20261127090000_export_notifications';
 import * as exportRetention from './20261127100000_export_retention';
 import * as exportRetryOf from './20261127100100_export_retry_of';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '20261126120000_export_request_indexes': exportRequestIndexes,
   '20261126120100_export_idempotency_keys': exportIdempotencyKeys,
   '20261126120200_user_event_counts': userEventCounts,
+  '20261127090000_export_notifications': exportNotifications,
   '20261127100000_export_retention': exportRetention,
   '20261127100100_export_retry_of': exportRetryOf,
 };

@@ -11,6 +11,7 @@ const actionLabels: Record<AuditEntryDto['action'], string> = {
   'export.downloaded': 'Downloaded export',
   'export.expired': 'Export expired (file deleted)',
   'auth.signed_in': 'Signed in',
+  'admin.notifications_changed': 'Changed export emails',
 };
 
 export function AuditTable() {

@@ -6,9 +6,9 @@ import { ExportExpiry } from './export-expiry';
 import { ExportProgress } from './export-progress';
 import { StatusBadge } from './status-badge';
 
-export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boolean }) {
+export function ExportRow({ item, canManage, highlighted = false }: { item: ExportDto; canManage: boolean; highlighted?: boolean }) {
   return (
-    <tr id={`export-${item.id}`} className="align-top">
+    <tr id={`export-${item.id}`} className={highlighted ? 'bg-indigo-50 align-top' : 'align-top'} aria-current={highlighted ? 'true' : undefined}>
       <td className="px-4 py-3">
         <Link href={`/exports?userId=${item.userId}`} className="font-medium hover:text-indigo-600 hover:underline" title="Show only this user's exports">
           {item.userEmail}
@@ -31,6 +31,7 @@ export function ExportRow({ item, canManage }: { item: ExportDto; canManage: boo
             </Link>
           </p>
         )}
+        {item.notificationError && <p className="mt-1 max-w-xs text-xs text-amber-800">Notification not sent: {item.notificationError}</p>}
       </td>
       <td className="px-4 py-3">
         <ExportActions item={item} canManage={canManage} />

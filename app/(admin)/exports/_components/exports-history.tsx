@@ -6,6 +6,7 @@ import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { type ExportsFilter, useExports } from '../_hooks/use-exports';
 import { ExportFilters } from './export-filters';
 import { ExportRow } from './export-row';
+import { LinkedExport } from './linked-export';
 
 interface Props {
   environmentId: string;
@@ -31,6 +32,8 @@ export function ExportsHistory({ environmentId, canManage }: Props) {
     status: isStatus(statusParam) ? statusParam : undefined,
     userId: searchParams.get('userId') || undefined,
   };
+  // `?export=<id>`: the export a notification mail links to.
+  const linkedId = searchParams.get('export');
   const exports = useExports(environmentId, filter);
   const rows = exports.data?.pages.flatMap((page) => page.exports) ?? [];
   const filteredEmail = filter.userId ? (rows.find((e) => e.userId === filter.userId)?.userEmail ?? null) : null;
@@ -43,6 +46,7 @@ export function ExportsHistory({ environmentId, canManage }: Props) {
         user={filter.userId ? { id: filter.userId, email: filteredEmail } : undefined}
         onClearUser={() => setFilterParam('userId', undefined)}
       />
+      {linkedId && <LinkedExport environmentId={environmentId} exportId={linkedId} canManage={canManage} />}
       {exports.isError && <ApiErrorAlert error={exports.error} className="mt-4" />}
       {exports.isPending && <p className="mt-4 text-sm text-slate-500">Loading exports…</p>}
       {exports.isSuccess && (
@@ -59,7 +63,7 @@ export function ExportsHistory({ environmentId, canManage }: Props) {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {rows.map((item) => (
-                <ExportRow key={item.id} item={item} canManage={canManage} />
+                <ExportRow key={item.id} item={item} canManage={canManage} highlighted={item.id === linkedId} />
               ))}
             </tbody>
           </table>
