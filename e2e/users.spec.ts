@@ -84,4 +84,21 @@ test.describe('users page', () => {
     await expect(userRow(page, bulkEmail)).toBeVisible();
     await expect(userRows(page).filter({ hasText: '@sandbox.acme.example' })).toHaveCount(0);
   });
+
+  test('an environment chosen while the session is still loading is not lost', async ({ page }) => {
+    // Hold the page's first session fetch: next-auth's update() does nothing until it has
+    // answered, so the select must not take a choice before then.
+    let held = false;
+    await page.route('**/api/auth/session', async (route) => {
+      if (route.request().method() === 'GET' && !held && /\/users$/.test(route.request().headers().referer ?? '')) {
+        held = true;
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+      await route.continue();
+    });
+    await signIn(page, logins.acmeAdmin);
+    await page.getByLabel('Environment').selectOption({ label: 'Sandbox' });
+    await expect(userRows(page).first()).toContainText('@sandbox.acme.example');
+    await expect(page.getByLabel('Environment')).toHaveValue(await page.getByRole('option', { name: 'Sandbox' }).getAttribute('value') ?? 'missing');
+  });
 });

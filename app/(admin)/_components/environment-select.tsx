@@ -11,21 +11,38 @@ interface Props {
   environments: { id: string; slug: string; name: string }[];
 }
 
-/** Switches the session's environment; the server accepts only the tenant's own. */
+const notSwitched = 'The environment was not switched. Reload the page and choose it again.';
+
+/**
+ * Switches the session's environment; the server accepts only the tenant's own. Enabled
+ * only once hydrated and the session has loaded: next-auth's `update()` silently does
+ * nothing while the session is still loading, so an early choice would be dropped.
+ */
 export function EnvironmentSelect({ current, environments }: Props) {
-  const { update } = useSession();
+  const { status, update } = useSession();
   const router = useRouter();
   const queryClient = useQueryClient();
   const [pending, setPending] = useState(false);
-  const hydrated = useHydrated();
+  const [error, setError] = useState<string | null>(null);
+  const ready = useHydrated() && status === 'authenticated';
 
   async function onChange(environmentId: string) {
     setPending(true);
-    await update({ environmentId });
-    // Everything on screen belongs to the old environment: drop it all.
-    queryClient.clear();
-    router.refresh();
-    setPending(false);
+    setError(null);
+    try {
+      const updated = await update({ environmentId });
+      if (updated?.admin.environmentId !== environmentId) {
+        setError(notSwitched);
+        return;
+      }
+      // Everything on screen belongs to the old environment: drop it all.
+      queryClient.clear();
+      router.refresh();
+    } catch {
+      setError(notSwitched);
+    } finally {
+      setPending(false);
+    }
   }
 
   return (
@@ -34,7 +51,7 @@ export function EnvironmentSelect({ current, environments }: Props) {
       <select
         aria-label="Environment"
         value={current}
-        disabled={pending || !hydrated}
+        disabled={pending || !ready}
         onChange={(e) => void onChange(e.target.value)}
         className="rounded-md border border-slate-300 bg-white px-2 py-1"
       >
@@ -42,6 +59,7 @@ export function EnvironmentSelect({ current, environments }: Props) {
           <option key={env.id} value={env.id}>{env.name}</option>
         ))}
       </select>
+      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
     </label>
   );
 }
