@@ -8,6 +8,7 @@ import * as sessionVersions from './20261126101000_session_versions';
 import * as exportRequestIndexes from './20261126120000_export_request_indexes';
 import * as exportIdempotencyKeys from './20261126120100_export_idempotency_keys';
 import * as userEventCounts from './20261126120200_user_event_counts';
+import * as auditFilterIndexes from './20261127100000_audit_filter_indexes';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '20261126120000_export_request_indexes': exportRequestIndexes,
   '20261126120100_export_idempotency_keys': exportIdempotencyKeys,
   '20261126120200_user_event_counts': userEventCounts,
+  '20261127100000_audit_filter_indexes': auditFilterIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {
