@@ -1,26 +1,11 @@
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import { guardFormula } from '../exports/csv-guard';
 import type { Actor, Scope } from '../http/scope';
-import type { AuditFilters } from './audit.contracts';
+import { type AuditFilters, auditCsvColumns } from './audit.contracts';
 import { type AuditEntryRow, findAuditEntries, findScopeSlugs, recordAudit } from './audit.repository';
-
-export const auditCsvColumns = [
-  'time',
-  'action',
-  'environment',
-  'admin_id',
-  'admin_email',
-  'user_id',
-  'user_email',
-  'export_id',
-  'client_address',
-  'user_agent',
-  'details',
-] as const;
 
 /**
  * Rows per query. Each batch is its own short keyset query, so a long download never holds

@@ -43,3 +43,18 @@ export type ListAuditQuery = z.infer<typeof listAuditQuerySchema>;
 
 /** The filter fields as URL query names, in the order the page and the CSV link write them. */
 export const auditFilterNames = ['action', 'adminId', 'userId', 'userEmail', 'from', 'to'] as const;
+
+/** Columns of GET /api/audit.csv, in order. */
+export const auditCsvColumns = [
+  'time',
+  'action',
+  'environment',
+  'admin_id',
+  'admin_email',
+  'user_id',
+  'user_email',
+  'export_id',
+  'client_address',
+  'user_agent',
+  'details',
+] as const;
