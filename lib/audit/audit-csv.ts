@@ -17,6 +17,7 @@ const batchSize = 500;
 /** One CSV record: every cell is text and goes through the exports' formula guard. */
 export function auditCsvRecord(r: AuditEntryRow): string[] {
   const cells = [
+    r.id,
     r.created_at.toISOString(),
     r.action,
     r.environment_slug,
@@ -53,7 +54,8 @@ export async function* auditCsvRecords(db: Db, tenantId: string, filters: AuditF
 export function auditCsvStream(db: Db, tenantId: string, filters: AuditFilters): Readable {
   const csv = stringify({ header: true, columns: [...auditCsvColumns], record_delimiter: '\n' });
   return pipeline(Readable.from(auditCsvRecords(db, tenantId, filters)), csv, (error) => {
-    if (error) console.error('audit CSV stream failed:', error);
+    // A client that stops reading (closed tab, cancelled download) is not a failure.
+    if (error && (error as { code?: string }).code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error('audit CSV stream failed:', error);
   });
 }
 

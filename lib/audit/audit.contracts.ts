@@ -46,6 +46,7 @@ export const auditFilterNames = ['action', 'adminId', 'userId', 'userEmail', 'fr
 
 /** Columns of GET /api/audit.csv, in order. */
 export const auditCsvColumns = [
+  'id',
   'time',
   'action',
   'environment',

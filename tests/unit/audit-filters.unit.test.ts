@@ -73,6 +73,7 @@ describe('audit CSV records', () => {
 
   it('guard every text cell against formulas and write RFC 3339 times', () => {
     expect(auditCsvRecord(row)).toEqual([
+      '0b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e',
       '2026-11-01T09:30:00.123Z',
       'export.downloaded',
       'production',
