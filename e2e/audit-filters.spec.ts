@@ -109,6 +109,11 @@ test('filters are form controls kept in the URL: a filtered view is a deep link,
   const axe = await new AxeBuilder({ page }).analyze();
   expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await expect(page).toHaveURL(/\/audit$/);
+  await expect(page.getByLabel('User (email or ID)')).toHaveValue('');
+  await expect(page.getByRole('link', { name: 'Download CSV' })).toHaveAttribute('href', '/api/audit.csv');
+
   // A bad deep link says what to fix instead of showing nothing.
   await page.goto(`/audit?from=${to}&to=${from}`);
   await expect(page.getByRole('alert').filter({ hasText: 'from must be before to' })).toBeVisible();

@@ -2,6 +2,7 @@
 
 import { useSearchParams } from 'next/navigation';
 import { auditFilterNames } from '@/lib/audit/audit.contracts';
+import { useHydrated } from '../../_hooks/use-hydrated';
 import { queryString } from '../../_lib/api-fetch';
 import type { AuditFilterParams } from '../_hooks/use-audit-log';
 import { AuditFilters } from './audit-filters';
@@ -13,6 +14,7 @@ import { AuditTable } from './audit-table';
  */
 export function AuditLog({ admins }: { admins: { id: string; email: string }[] }) {
   const searchParams = useSearchParams();
+  const hydrated = useHydrated();
   const filters: AuditFilterParams = Object.fromEntries(
     auditFilterNames.map((name) => [name, searchParams.get(name) || undefined]).filter(([, value]) => value !== undefined),
   );
@@ -32,7 +34,7 @@ export function AuditLog({ admins }: { admins: { id: string; email: string }[] }
           Download CSV
         </a>
         {search && (
-          <button type="button" onClick={() => apply({})} className="text-slate-700 underline hover:text-slate-900">
+          <button type="button" onClick={() => apply({})} disabled={!hydrated} className="text-slate-700 underline hover:text-slate-900 disabled:opacity-50">
             Clear filters
           </button>
         )}
