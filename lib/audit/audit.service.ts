@@ -1,6 +1,8 @@
 import { getDb } from '../db/web-db';
 import type { AuditAction } from '../db/schema';
 import { decodeTimeCursor, encodeCursor } from '../http/cursor';
+import type { ListAuditQuery } from './audit.contracts';
+import { type AuditEntryRow, findAuditEntries, findTenantAdmins } from './audit.repository';
 
 export interface AuditEntryDto {
   id: string;
@@ -8,37 +10,44 @@ export interface AuditEntryDto {
   createdAt: string;
   /** null: the system acted (the retention sweep expired an export). */
   admin: { id: string; email: string } | null;
+  /** Slug of the environment the action was taken in; null for sign-ins. */
+  environment: string | null;
   exportId: string | null;
+  userId: string | null;
   userEmail: string | null;
   clientAddress: string | null;
   userAgent: string | null;
 }
 
-/** The tenant's audit log, newest first, keyset-paginated. */
-export async function listAudit(tenantId: string, query: { cursor?: string; limit: number }): Promise<{ entries: AuditEntryDto[]; nextCursor: string | null }> {
-  const after = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
-  let q = getDb()
-    .selectFrom('audit_log as a')
-    .leftJoin('admins as ad', 'ad.id', 'a.admin_id')
-    .leftJoin('exports as e', 'e.id', 'a.export_id')
-    .leftJoin('users as u', 'u.id', 'e.user_id')
-    .select(['a.id', 'a.action', 'a.created_at', 'a.admin_id', 'ad.email as admin_email', 'a.export_id', 'u.email as user_email', 'a.client_address', 'a.user_agent'])
-    .where('a.tenant_id', '=', tenantId);
-  if (after) q = q.where((eb) => eb(eb.refTuple('a.created_at', 'a.id'), '<', eb.tuple(after.createdAt, after.id)));
-  const rows = await q.orderBy('a.created_at', 'desc').orderBy('a.id', 'desc').limit(query.limit + 1).execute();
-  const page = rows.slice(0, query.limit);
+export function toAuditEntryDto(r: AuditEntryRow): AuditEntryDto {
+  return {
+    id: r.id,
+    action: r.action,
+    createdAt: r.created_at.toISOString(),
+    admin: r.admin_id && r.admin_email ? { id: r.admin_id, email: r.admin_email } : null,
+    environment: r.environment_slug,
+    exportId: r.export_id,
+    userId: r.user_id,
+    userEmail: r.user_email,
+    clientAddress: r.client_address,
+    userAgent: r.user_agent,
+  };
+}
+
+/** The tenant's audit log, filtered, newest first, keyset-paginated. */
+export async function listAudit(tenantId: string, query: ListAuditQuery): Promise<{ entries: AuditEntryDto[]; nextCursor: string | null }> {
+  const { cursor, limit, ...filters } = query;
+  const after = cursor ? decodeTimeCursor(cursor) : undefined;
+  const rows = await findAuditEntries(getDb(), tenantId, filters, { after, limit: limit + 1 });
+  const page = rows.slice(0, limit);
   const last = page.at(-1);
   return {
-    entries: page.map((r) => ({
-      id: r.id,
-      action: r.action,
-      createdAt: r.created_at.toISOString(),
-      admin: r.admin_id && r.admin_email ? { id: r.admin_id, email: r.admin_email } : null,
-      exportId: r.export_id,
-      userEmail: r.user_email,
-      clientAddress: r.client_address,
-      userAgent: r.user_agent,
-    })),
-    nextCursor: rows.length > query.limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
+    entries: page.map(toAuditEntryDto),
+    nextCursor: rows.length > limit && last ? encodeCursor(last.created_at.toISOString(), last.id) : null,
   };
+}
+
+/** The tenant's admins (id, email), for the Admin filter. */
+export function listAuditAdmins(tenantId: string): Promise<{ id: string; email: string }[]> {
+  return findTenantAdmins(getDb(), tenantId);
 }

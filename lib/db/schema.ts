@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { AuditActionValue } from '../audit/audit.contracts';
 
 /** Typed view of the database; one interface per table, kept in step with migrations/. */
 
@@ -10,7 +11,8 @@ type BigCount = ColumnType<number, number | undefined, number>;
 
 export type AdminRole = 'admin' | 'viewer';
 export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
-export type AuditAction = 'export.requested' | 'export.cancelled' | 'export.downloaded' | 'export.expired' | 'auth.signed_in' | 'admin.notifications_changed';
+/** The list lives in audit.contracts.ts, which the API, OpenAPI and the audit page read too. */
+export type AuditAction = AuditActionValue;
 
 export interface TenantTable {
   id: Generated<string>;

@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { auditActions, auditCsvColumns, auditFilterFields, listAuditQueryFields } from '../audit/audit.contracts';
 import { errorStatus } from '../errors';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
 import { listUsersQuerySchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
-import { pageQuerySchema } from './pagination.contracts';
 
 /**
  * OpenAPI 3.1 built from the same zod schemas that validate requests, so the document
@@ -18,11 +18,13 @@ const errorBody = z.object({
 const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), eventCount: z.number().int(), createdAt: z.iso.datetime(), lastLoginAt: z.iso.datetime().nullable() });
 const auditEntry = z.object({
   id: z.uuid(),
-  action: z.enum(['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in', 'admin.notifications_changed']),
+  action: z.enum(auditActions),
   createdAt: z.iso.datetime(),
   // Null when the system acted: the retention sweep expiring an export.
   admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
+  environment: z.string().nullable(),
   exportId: z.uuid().nullable(),
+  userId: z.uuid().nullable(),
   userEmail: z.string().nullable(),
   // Null on rows written before addresses were recorded.
   clientAddress: z.string().nullable(),
@@ -98,7 +100,24 @@ export function openApiDocument() {
         post: { summary: 'Cancel a queued or running export', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
       },
       '/api/audit': {
-        get: { summary: "The tenant's audit log, newest first (admins)", parameters: parameters(pageQuerySchema, 'query'), responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntry), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') } },
+        get: {
+          summary: "The tenant's audit log, newest first (admins), filtered by action, admin, user (through the entry's export) and a half-open time range [from, to)",
+          parameters: parameters(listAuditQueryFields, 'query'),
+          responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntry), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') },
+        },
+      },
+      '/api/audit.csv': {
+        get: {
+          summary: 'The filtered audit log as a streamed CSV download (admins; audited as audit.exported; refused with 403 when Sec-Fetch-Site is cross-site or same-site)',
+          parameters: parameters(auditFilterFields, 'query'),
+          responses: {
+            '200': {
+              description: `Content-Disposition: attachment; filename=audit-<tenant>-<environment>-<YYYYMMDDTHHMMSSZ>.csv. RFC 4180, LF, UTF-8, header row ${auditCsvColumns.join(',')}; newest first; times RFC 3339 UTC; a cell starting with =, +, -, @, tab or CR is prefixed with '`,
+              content: { 'text/csv': { schema: { type: 'string' } } },
+            },
+            ...errors('validation', 'unauthorized', 'forbidden', 'unavailable'),
+          },
+        },
       },
       '/api/me/notifications': {
         get: { summary: "The signed-in admin's mail settings", responses: { '200': { description: 'Settings', content: content(notificationSettingsSchema) }, ...errors('unauthorized', 'unavailable') } },

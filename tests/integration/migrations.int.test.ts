@@ -44,6 +44,16 @@ describe('migrations on real Postgres', () => {
     expect(byName.get('exports_one_in_flight_per_user')).toMatch(/WHERE .*queued.*running/);
   });
 
+  it("index the audit log's filters, each led by the tenant and in the page's order", async () => {
+    const { rows } = await sql<{ indexname: string; indexdef: string }>`
+      select indexname, indexdef from pg_indexes where schemaname = 'public' and tablename = 'audit_log'`.execute(scratch.db);
+    const byName = new Map(rows.map((r) => [r.indexname, r.indexdef]));
+    expect(byName.get('audit_log_tenant_time_idx')).toMatch(/\(tenant_id, created_at DESC, id DESC\)/);
+    expect(byName.get('audit_log_tenant_action_time_idx')).toMatch(/\(tenant_id, action, created_at DESC, id DESC\)/);
+    expect(byName.get('audit_log_tenant_admin_time_idx')).toMatch(/\(tenant_id, admin_id, created_at DESC, id DESC\)/);
+    expect(byName.get('audit_log_export_idx')).toMatch(/\(export_id\) WHERE \(export_id IS NOT NULL\)/);
+  });
+
   it('audit rows have room for the client address and user agent (nullable: older rows have neither)', async () => {
     const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string }>`
       select column_name, data_type, is_nullable from information_schema.columns

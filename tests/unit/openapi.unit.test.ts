@@ -8,6 +8,7 @@ describe('OpenAPI document', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/audit',
+      '/api/audit.csv',
       '/api/exports',
       '/api/exports/{id}',
       '/api/exports/{id}/cancel',
@@ -41,6 +42,17 @@ describe('OpenAPI document', () => {
     expect(download['410']).toMatchObject({ description: expect.stringMatching(/^gone/) });
     const exportSchema = (post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }).properties.export;
     expect(Object.keys(exportSchema.properties)).toEqual(expect.arrayContaining(['retryOf', 'retriedBy']));
+  });
+
+  it('documents the audit filters, the known actions and the CSV download', () => {
+    const names = doc.paths['/api/audit'].get.parameters.map((p) => p.name);
+    expect(names).toEqual(['cursor', 'limit', 'action', 'adminId', 'userId', 'userEmail', 'from', 'to']);
+    const action = doc.paths['/api/audit'].get.parameters.find((p) => p.name === 'action')!;
+    expect(action.schema).toMatchObject({ enum: expect.arrayContaining(['export.requested', 'auth.signed_in', 'audit.exported']) });
+    const csv = doc.paths['/api/audit.csv'].get;
+    expect(csv.parameters.map((p) => p.name)).toEqual(['action', 'adminId', 'userId', 'userEmail', 'from', 'to']);
+    expect(csv.responses['200'].content).toHaveProperty('text/csv');
+    expect((csv.responses as Record<string, unknown>)['403']).toBeDefined();
   });
 
   it('documents the error shape on error responses', () => {

@@ -13,5 +13,6 @@ export const queryKeys = {
     recent: (environmentId: string) => ['exports', 'recent', environmentId] as const,
   },
   audit: ['audit'] as const,
+  auditLog: (filters: Record<string, string | undefined>) => ['audit', filters] as const,
   health: ['health'] as const,
 };

@@ -1,6 +1,8 @@
 import { redirect } from 'next/navigation';
+import { Suspense } from 'react';
+import { listAuditAdmins } from '@/lib/audit/audit.service';
 import { currentAdmin } from '@/lib/auth/session';
-import { AuditTable } from './_components/audit-table';
+import { AuditLog } from './_components/audit-log';
 
 export const metadata = { title: 'Audit log · Export Console' };
 
@@ -13,7 +15,10 @@ export default async function AuditPage() {
       {admin.role === 'admin' ? (
         <>
           <p className="mt-1 text-sm text-slate-600">Who requested, cancelled or downloaded which export, and who signed in: newest first.</p>
-          <AuditTable />
+          {/* The log reads its filters with useSearchParams, which wants a Suspense boundary. */}
+          <Suspense fallback={<p className="mt-4 text-sm text-slate-500">Loading the audit log…</p>}>
+            <AuditLog admins={await listAuditAdmins(admin.tenantId)} />
+          </Suspense>
         </>
       ) : (
         // The API refuses viewers (403) as well; this only spares them a failing request.

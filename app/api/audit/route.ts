@@ -1,7 +1,8 @@
 import { listAudit } from '@/lib/audit/audit.service';
-import { pageQuerySchema } from '@/lib/http/pagination.contracts';
+import { listAuditQuerySchema } from '@/lib/audit/audit.contracts';
+import { parseAuditQuery } from '@/lib/audit/audit-query';
 import { json, withRoute } from '@/lib/http/with-route';
 
-export const GET = withRoute({ access: 'admin-role', query: pageQuerySchema }, async ({ admin, query }) =>
-  json(await listAudit(admin.tenantId, query)),
+export const GET = withRoute({ access: 'admin-role' }, async ({ request, admin }) =>
+  json(await listAudit(admin.tenantId, parseAuditQuery(listAuditQuerySchema, new URL(request.url).searchParams))),
 );

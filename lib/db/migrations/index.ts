@@ -11,6 +11,7 @@ import * as userEventCounts from './20261126120200_user_event_counts';
 import * as exportNotifications from './20261127090000_export_notifications';
 import * as exportRetention from './20261127100000_export_retention';
 import * as exportRetryOf from './20261127100100_export_retry_of';
+import * as auditFilterIndexes from './20261127110000_audit_filter_indexes';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -29,6 +30,7 @@ const migrations: Record<string, Migration> = {
   '20261127090000_export_notifications': exportNotifications,
   '20261127100000_export_retention': exportRetention,
   '20261127100100_export_retry_of': exportRetryOf,
+  '20261127110000_audit_filter_indexes': auditFilterIndexes,
 };
 
 export const migrationProvider: MigrationProvider = {

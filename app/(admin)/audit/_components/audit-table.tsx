@@ -1,21 +1,12 @@
 'use client';
 
-import type { AuditEntryDto } from '@/lib/audit/audit.service';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { formatDateTime, shortUserAgent } from '../../_lib/format';
-import { useAuditLog } from '../_hooks/use-audit-log';
+import { type AuditFilterParams, useAuditLog } from '../_hooks/use-audit-log';
+import { actionLabels } from './action-labels';
 
-const actionLabels: Record<AuditEntryDto['action'], string> = {
-  'export.requested': 'Requested export',
-  'export.cancelled': 'Cancelled export',
-  'export.downloaded': 'Downloaded export',
-  'export.expired': 'Export expired (file deleted)',
-  'auth.signed_in': 'Signed in',
-  'admin.notifications_changed': 'Changed export emails',
-};
-
-export function AuditTable() {
-  const audit = useAuditLog();
+export function AuditTable({ filters }: { filters: AuditFilterParams }) {
+  const audit = useAuditLog(filters);
   const entries = audit.data?.pages.flatMap((page) => page.entries) ?? [];
 
   return (
@@ -52,7 +43,9 @@ export function AuditTable() {
               ))}
             </tbody>
           </table>
-          {entries.length === 0 && <p className="px-4 py-6 text-center text-sm text-slate-500">Nothing recorded yet.</p>}
+          {entries.length === 0 && (
+            <p className="px-4 py-6 text-center text-sm text-slate-500">{Object.keys(filters).length ? 'No entries match these filters.' : 'Nothing recorded yet.'}</p>
+          )}
         </div>
       )}
       {audit.hasNextPage && (

@@ -8,22 +8,25 @@ export interface AuditPage {
   nextCursor: string | null;
 }
 
+/** The filters as the URL carries them (`?action=&adminId=&userId=&userEmail=&from=&to=`). */
+export type AuditFilterParams = Partial<Record<'action' | 'adminId' | 'userId' | 'userEmail' | 'from' | 'to', string>>;
+
 const pageSize = 20;
 
-export function getAuditLog(cursor: string | undefined): Promise<AuditPage> {
-  return apiGet<AuditPage>(`/api/audit${queryString({ cursor, limit: pageSize })}`);
+export function getAuditLog(filters: AuditFilterParams, cursor: string | undefined): Promise<AuditPage> {
+  return apiGet<AuditPage>(`/api/audit${queryString({ ...filters, cursor, limit: pageSize })}`);
 }
 
-export function auditLogQueryOptions() {
+export function auditLogQueryOptions(filters: AuditFilterParams) {
   return infiniteQueryOptions({
     // The audit log is tenant-wide (sign-ins have no environment): no environment in the key.
-    queryKey: queryKeys.audit,
-    queryFn: ({ pageParam }) => getAuditLog(pageParam),
+    queryKey: queryKeys.auditLog(filters),
+    queryFn: ({ pageParam }) => getAuditLog(filters, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
 }
 
-export function useAuditLog() {
-  return useInfiniteQuery(auditLogQueryOptions());
+export function useAuditLog(filters: AuditFilterParams) {
+  return useInfiniteQuery(auditLogQueryOptions(filters));
 }

@@ -1,0 +1,11 @@
+import type { AuditActionValue } from '@/lib/audit/audit.contracts';
+
+export const actionLabels: Record<AuditActionValue, string> = {
+  'export.requested': 'Requested export',
+  'export.cancelled': 'Cancelled export',
+  'export.downloaded': 'Downloaded export',
+  'export.expired': 'Export expired (file deleted)',
+  'auth.signed_in': 'Signed in',
+  'audit.exported': 'Downloaded audit log',
+  'admin.notifications_changed': 'Changed export emails',
+};
