@@ -9,7 +9,7 @@ import type { ExportFileResult, UserExportInput } from './export.contracts';
 import { createExportArchive } from './export-archive';
 import { findExportSubject } from './export-context.repository';
 import { attemptOfObjectKey, exportFileName, exportObjectKey, exportObjectPrefix } from './export-file-name';
-import { streamEventsCsv } from './events-copy';
+import { streamEventsCsv, streamOrderSettings } from './events-copy';
 import { profileCsv } from './profile-csv';
 import { startStallWatchdog, type StalledOn } from './stall-watchdog';
 
@@ -86,6 +86,7 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     await abortOpenUploadsUnder(deps.s3, deps.bucket, exportObjectPrefix(input), (key) => (attemptOfObjectKey(key) ?? Infinity) < attempt, signal);
     step('database');
     client = await retryTransient(() => deps.pool.connect(), { signal });
+    await client.query(streamOrderSettings.apply);
     step('database');
 
     const eventsCsv = streamEventsCsv(client, input);
@@ -163,7 +164,9 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
   } finally {
     watchdog.stop();
     clearInterval(progressTimer);
-    // A client whose COPY was cut short is in an unknown state: discard it.
+    // A client whose COPY was cut short is in an unknown state: discard it. A healthy one
+    // goes back to the pool with its settings undone (or is discarded if that fails).
+    if (client && !failed) failed = await client.query(streamOrderSettings.reset).then(() => false, () => true);
     client?.release(failed || undefined);
   }
 }

@@ -6,6 +6,7 @@ import { migrateToLatest } from '../../lib/db/migrator';
 import { insertGeneratedEvents } from '../../lib/db/seed-events';
 import { sharedEnv } from '../../lib/env';
 import { runExport } from '../../lib/exports/export-runner';
+import { eventsSelectSql, streamOrderSettings } from '../../lib/exports/events-copy';
 import { exportObjectPrefix } from '../../lib/exports/export-file-name';
 import { ExportStalledError } from '../../lib/exports/stall-watchdog';
 import { createS3Client } from '../../lib/storage/s3';
@@ -74,5 +75,22 @@ describe('export stall detection', () => {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: env.S3_BUCKET, Prefix: file.objectKey }));
     expect(listed.Contents).toHaveLength(1);
     await s3.send(new DeleteObjectCommand({ Bucket: env.S3_BUCKET, Key: file.objectKey }));
+  });
+
+  it('the COPY reads a user holding the whole table through the index, in order: no sort holds back the first row', async () => {
+    const client = await pool.connect();
+    const plan = async () => (await client.query<{ 'QUERY PLAN': string }>(`explain ${eventsSelectSql(input)}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    try {
+      await client.query('analyze events');
+      // Left to itself, Postgres scans the whole table and sorts it before sending a row.
+      expect(await plan()).toMatch(/Sort/);
+      await client.query(streamOrderSettings.apply);
+      const streamed = await plan();
+      expect(streamed).toMatch(/Index (Only )?Scan using events_user_time_idx/);
+      expect(streamed).not.toMatch(/Sort/);
+    } finally {
+      await client.query(streamOrderSettings.reset);
+      client.release();
+    }
   });
 });
