@@ -107,7 +107,7 @@ try {
     await bundleWorkflows(serviceEnv, bundle, log);
     worker = await startPrebundledWorker({ ...workerEnv, ...opts.workerExtraEnv, BENCH_WORKFLOW_BUNDLE: bundle }, dataDir, opts.verbose);
   } else {
-    worker = await startWorker(workerEnv, dataDir, opts.verbose, opts.workerExtraEnv);
+    worker = await startWorker(workerEnv, dataDir, opts.verbose, opts.workerExtraEnv, opts.workerCommand);
   }
   // A worker that dies mid-run would leave the bench waiting on workflow results forever.
   const started = worker;
@@ -135,8 +135,8 @@ try {
     args: opts.args,
     machine,
     worker: {
-      variant: [opts.worker, ...(opts.workerNodeOptions ? [`NODE_OPTIONS=${opts.workerNodeOptions}`] : []), ...Object.entries(opts.workerExtraEnv).map(([k, v]) => `${k}=${v}`)].join(' '),
-      command: await workerScript(),
+      variant: [opts.worker, ...(opts.workerCommand ? [`command: ${opts.workerCommand}`] : []), ...(opts.workerNodeOptions ? [`NODE_OPTIONS=${opts.workerNodeOptions}`] : []), ...Object.entries(opts.workerExtraEnv).map(([k, v]) => `${k}=${v}`)].join(' '),
+      command: opts.workerCommand ?? (await workerScript()),
       idleAfterStart: workerIdle,
     },
     cpu: {},

@@ -20,6 +20,8 @@ import { zipCompressionLevel } from '../../lib/exports/export-archive';
  *   --worker=prebundled         the same worker with its workflows bundled beforehand
  *   --worker-node-options="…"   NODE_OPTIONS for the worker (e.g. V8 heap limits)
  *   --worker-env=K=V,K=V        more environment for the worker (e.g. MALLOC_ARENA_MAX=2)
+ *   --worker-command="…"        start the build with this command line instead of package.json's
+ *                               `worker` script (e.g. an earlier one, to compare)
  */
 export function parseBenchOptions(args: string[]) {
   const flag = (name: string) => args.includes(`--${name}`);
@@ -36,8 +38,9 @@ export function parseBenchOptions(args: string[]) {
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
   const workerNodeOptions = option('worker-node-options');
   const workerExtraEnv = Object.fromEntries((option('worker-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const workerCommand = option('worker-command');
   const reps = option('reps');
-  const productAsIs = worker === 'default' && !workerNodeOptions && Object.keys(workerExtraEnv).length === 0;
+  const productAsIs = worker === 'default' && !workerNodeOptions && !workerCommand && Object.keys(workerExtraEnv).length === 0;
   return {
     args,
     quick,
@@ -55,6 +58,7 @@ export function parseBenchOptions(args: string[]) {
     worker,
     workerNodeOptions,
     workerExtraEnv,
+    workerCommand,
     /** Full runs of the product as is rewrite docs/benchmarks.md; anything else writes bench-results/. */
     toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
     /** Raised so the latency and load runs are not refused by the per-tenant limits. */

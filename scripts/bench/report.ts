@@ -156,7 +156,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
   if (cpu.length) out.push(`| CPU use during the sections (share of all cores) | ${cpu.join('; ')} |`);
   out.push('');
 
-  out.push('### Targets (SPEC §9)', '', '| target | goal | measured | met |', '|---|---|---|---|');
+  out.push('### Targets (SPEC §9 and issue 10)', '', '| target | goal | measured | met |', '|---|---|---|---|');
   for (const t of r.targets) out.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${met(t.met)} |`);
   out.push('');
 

@@ -111,10 +111,10 @@ export async function workerScript(): Promise<string> {
   return pkg.scripts.worker;
 }
 
-export async function startWorker(env: Env, dataDir: string, verbose: boolean, overrides: Env = {}): Promise<Background> {
+export async function startWorker(env: Env, dataDir: string, verbose: boolean, overrides: Env = {}, commandLine?: string): Promise<Background> {
   const code = await run(bin('tsx'), ['scripts/build/worker.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (code !== 0) throw new Error(`building the worker failed (exit ${code})`);
-  const script = await workerScript();
+  const script = commandLine ?? (await workerScript());
   // `VAR=value … node <flags> <script>`: leading assignments (malloc tuning) go into the
   // environment, as the shell npm runs would; `overrides` (experiments) win over them.
   const words = script.split(/\s+/);
