@@ -215,7 +215,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     out.push(`\`GET /api/users\` through the production web app, signed in, in an environment of ${u.users} users with ${compactCount(u.environmentEvents)} events (event counts from \`user_event_counts\`): ${u.requests} first pages (${u.pageSize} users) and ${u.requests} searches (10 users each), alternating, one at a time, after 5 untimed of each. Every answer's event counts ${u.countsOk ? 'were exact' : '**were wrong**'}.`, '');
     out.push('| request | p50 | p95 | min | max |', '|---|---:|---:|---:|---:|');
     const row = (name: string, x: Summary) => `| ${name} | ${formatMs(x.median)} | ${formatMs(x.p95)} | ${formatMs(x.min)} | ${formatMs(x.max)} |`;
-    out.push(row(`first page (\`?limit=${u.pageSize}\`)`, u.firstPage), row('search (`?search=users-04`)', u.search), '');
+    out.push(row(`first page (\`?limit=${u.pageSize}\`)`, u.firstPage), row('search (`?search=users-0N`, N = 0…9)', u.search), '');
   }
   if (r.tuning) {
     const t = r.tuning;
