@@ -26,6 +26,17 @@ export class ApiSession {
     return session;
   }
 
+  /** Switches the session's environment as the header's select does (next-auth `update()`). */
+  async switchEnvironment(environmentId: string): Promise<void> {
+    const { csrfToken } = (await (await this.request('GET', '/api/auth/csrf')).json()) as { csrfToken: string };
+    const response = await this.request('POST', '/api/auth/session', {
+      body: JSON.stringify({ csrfToken, data: { environmentId } }),
+      headers: { 'content-type': 'application/json' },
+    });
+    const session = (await response.json()) as { admin?: { environmentId?: string } };
+    if (session.admin?.environmentId !== environmentId) throw new Error(`switching to environment ${environmentId} failed (HTTP ${response.status})`);
+  }
+
   async request(method: string, path: string, init: { body?: string; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { ...init.headers };
     if (this.cookies.size > 0) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');

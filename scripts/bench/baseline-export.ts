@@ -12,6 +12,7 @@ import { uploadStream } from '../../lib/storage/multipart-upload';
  * Temporal, no export row, no status or progress updates, no heartbeats, no open-upload
  * sweep and no HeadObject check. It writes the same file content as the product (same
  * SQL, so the same RFC 3339 times and formula guard; same profile.csv and manifest).
+ * `copySql` swaps the SQL only: the raw-COPY baseline (raw-copy-sql.ts) runs through here.
  */
 
 export interface BaselineSubject {
@@ -35,7 +36,7 @@ export async function baselineExport(
   deps: { pool: pg.Pool; s3: S3Client; bucket: string },
   subject: BaselineSubject,
   key: string,
-  options: { compressionLevel?: number; partSize?: number; queueSize?: number } = {},
+  options: { compressionLevel?: number; partSize?: number; queueSize?: number; copySql?: typeof eventsCopySql } = {},
 ): Promise<BaselineResult> {
   const started = performance.now();
   const client = await deps.pool.connect();
@@ -44,7 +45,7 @@ export async function baselineExport(
     const scope = { tenantId: subject.tenantId, environmentId: subject.environmentId, userId: subject.profile.id };
     const archive = createExportArchive({
       profileCsv: profileCsv(subject.profile),
-      eventsCsv: client.query(copyTo(eventsCopySql(scope))),
+      eventsCsv: client.query(copyTo((options.copySql ?? eventsCopySql)(scope))),
       level: options.compressionLevel ?? zipCompressionLevel,
       manifest: (files) => ({
         formatVersion: 1,

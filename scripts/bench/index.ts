@@ -13,10 +13,13 @@ import type { BenchContext } from './bench-context';
 import { runLatency } from './latency';
 import { runLoad } from './load';
 import { machineInfo } from './machine';
-import { evaluateTargets, writeReports, type BenchResults } from './report';
+import { writeReports, type BenchResults } from './report';
+import { evaluateTargets } from './targets';
 import { RssSampler, treeMemory } from './rss-sampler';
 import { seedBenchData } from './seed-bench-data';
-import { bundleWorkflows, prepareWeb, startPrebundledWorker, startWeb, startWorker, type Background } from './services';
+import { seedUsersEnvironment } from './seed-users-env';
+import { runUsersList } from './users-list';
+import { bundleWorkflows, prepareWeb, startPrebundledWorker, startWeb, startWorker, workerScript, type Background } from './services';
 import { cpuSpan, waitForQuiet, type CpuShare } from './cpu-monitor';
 import { parseBenchOptions } from './options';
 import { compactCount } from './stats';
@@ -91,7 +94,7 @@ try {
   const webEnv = { ...serviceEnv, ...appEnv(base, appUrl), NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomSecret() };
   const env = parseEnv(sharedEnvSchema, serviceEnv);
 
-  const needWeb = opts.only.has('latency') || opts.only.has('load');
+  const needWeb = opts.only.has('latency') || opts.only.has('load') || opts.only.has('users');
   // Built in parallel with seeding; quick runs reuse the bench's build when the sources are unchanged.
   const build = needWeb ? prepareWeb(dataDir, webEnv, { reuse: opts.quick && !opts.rebuild, log }) : Promise.resolve(undefined);
   build.catch(() => {});
@@ -101,6 +104,8 @@ try {
   const db = dbFromPool(pool);
   closers.push(() => db.destroy());
   const data = await seedBenchData(db, { sizes: opts.only.has('throughput') || opts.only.has('tuning') ? opts.sizes : [], loadUsers: opts.only.has('load') ? opts.loadExports : 0, log: (l) => log(`[seed] ${l}`) });
+  // 10M events: seeded once per data dir, and only when the section that reads them runs.
+  const usersEnv = opts.only.has('users') ? await seedUsersEnvironment(db, data.tenants.bench.tenantId, (l) => log(`[seed] ${l}`)) : undefined;
   const machine = await machineInfo(db, base);
   log(`machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ${machine.postgres}, Temporal CLI ${machine.temporalCli}, versitygw ${machine.versitygw}; load average ${machine.loadAverageAtStart.join(' ')}`);
   const webDir = await build;
@@ -108,9 +113,9 @@ try {
   if (opts.worker === 'prebundled') {
     const bundle = path.join(dataDir, 'workflow-bundle.js');
     await bundleWorkflows(serviceEnv, bundle, log);
-    worker = await startPrebundledWorker({ ...workerEnv, BENCH_WORKFLOW_BUNDLE: bundle }, dataDir, opts.verbose);
+    worker = await startPrebundledWorker({ ...workerEnv, ...opts.workerExtraEnv, BENCH_WORKFLOW_BUNDLE: bundle }, dataDir, opts.verbose);
   } else {
-    worker = await startWorker(workerEnv, dataDir, opts.verbose);
+    worker = await startWorker(workerEnv, dataDir, opts.verbose, opts.workerExtraEnv, opts.workerCommand);
   }
   // A worker that dies mid-run would leave the bench waiting on workflow results forever.
   const started = worker;
@@ -137,7 +142,11 @@ try {
     startedAt,
     args: opts.args,
     machine,
-    worker: { variant: opts.worker + (opts.workerNodeOptions ? ` NODE_OPTIONS=${opts.workerNodeOptions}` : ''), idleAfterStart: workerIdle },
+    worker: {
+      variant: [opts.worker, ...(opts.workerCommand ? [`command: ${opts.workerCommand}`] : []), ...(opts.workerNodeOptions ? [`NODE_OPTIONS=${opts.workerNodeOptions}`] : []), ...Object.entries(opts.workerExtraEnv).map(([k, v]) => `${k}=${v}`)].join(' '),
+      command: opts.workerCommand ?? (await workerScript()),
+      idleAfterStart: workerIdle,
+    },
     cpu: {},
     config: {
       WORKER_MAX_CONCURRENT_ACTIVITIES: env.WORKER_MAX_CONCURRENT_ACTIVITIES,
@@ -181,6 +190,12 @@ try {
     cpuNote('load', (results.cpu.load = span()));
     // Refusals are a missed target; a lost, duplicated or wrong export is a failure.
     if (!results.load.integrityOk) exitCode = 1;
+  }
+  if (opts.only.has('users') && usersEnv) {
+    const span = await quiet();
+    log(`users: ${opts.usersRequests} first pages and ${opts.usersRequests} searches of GET /api/users, ${usersEnv.totalEvents.toLocaleString('en')} events over ${usersEnv.users} users`);
+    results.users = await runUsersList(ctx, usersEnv, { appUrl, password: demoPassword, requests: opts.usersRequests, warmup: 5 });
+    cpuNote('users', (results.cpu.users = span()));
   }
   results.workerProcesses = await treeMemory(worker.pid);
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { runExport } from '../../lib/exports/export-runner';
-import { exportDedupeWindowMs } from '../../lib/exports/export.service';
+import { ageCompletedExports } from './age-exports';
 import { ApiSession } from './api-session';
 import { deleteObject, EventType, historyTimes, type BenchContext } from './bench-context';
 import { formatMs, round, summarize, type Summary } from './stats';
@@ -59,14 +58,13 @@ export async function runLatency(ctx: BenchContext, opts: { appUrl: string; runs
   };
 
   const product = async () => {
-    // Each run is a new request, not a repeated click: age the previous run's export past
-    // the dedupe window, which would otherwise (rightly) hand that export back.
-    await sql`update exports set created_at = created_at - make_interval(secs => ${(exportDedupeWindowMs * 2) / 1000})
-              where user_id = ${user.userId} and status = 'completed'`.execute(ctx.db);
+    // Each run is a new request, not a repeated click of the previous run's.
+    await ageCompletedExports(ctx.db, [user.userId]);
     const wall0 = Date.now();
     const started = performance.now();
     const posted = await session.requestExport(user.userId);
     const postMs = performance.now() - started;
+    // 200 would be a deduplicated answer (an earlier export handed back): not a new export.
     if (posted.status !== 202 || !posted.export) throw new Error(`POST export: HTTP ${posted.status} ${JSON.stringify(posted.error)}`);
     const id = posted.export.id;
     for (;;) {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ageCompletedExports } from './age-exports';
 import { ApiSession } from './api-session';
 import { deleteObject, getObject, readManifest, type BenchContext } from './bench-context';
 import { loadTenantSlugs, type LoadTenant } from './seed-bench-data';
@@ -32,6 +33,9 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
   const sessions = {} as Record<LoadTenant, ApiSession>;
   for (const tenant of loadTenantSlugs) sessions[tenant] = await ApiSession.signIn(opts.appUrl, ctx.data.tenants[tenant].adminEmail, opts.password);
 
+  // Each POST of the burst must start a new export: earlier runs' exports of these users
+  // must not be handed back by the dedupe window (a 200, not a 202).
+  await ageCompletedExports(ctx.db, users.map((u) => u.userId));
   ctx.log(`load: requesting ${users.length} exports at once across ${loadTenantSlugs.length} tenants`);
   const wall0 = Date.now();
   const started = performance.now();

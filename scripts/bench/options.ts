@@ -5,10 +5,12 @@ import { zipCompressionLevel } from '../../lib/exports/export-archive';
  * `npm run bench [-- options]`:
  *
  *   --quick            sizes 10k,100k (no 1M), 3 pairs; reuses the bench's web build if the sources are unchanged
- *   --only=a,b         throughput, latency, load (default: all three); `tuning` runs the
+ *   --only=a,b         throughput, latency, load, users (default: all four); `tuning` runs the
  *                      runExport knobs against the baseline on the largest size (experiments/)
- *   --sizes=10k,1M     throughput sizes         --reps=N       pairs per size (full 5, quick 3)
+ *   --sizes=10k,1M     throughput sizes (10M too: run once, `--only=throughput --sizes=1M,10M --reps=2 --docs`)
+ *   --reps=N           rounds per size (full 5, quick 3)
  *   --latency-runs=N   (default 50)             --load=N       exports in the burst (200)
+ *   --users-requests=N GET /api/users requests of each kind (default 100; seeds 10M events once)
  *   --fresh            throwaway data dir instead of the persistent one
  *   --docs / --no-docs write docs/benchmarks.md (default: full runs of the product as is)
  *   --rebuild          always run `next build`  --verbose      pass service output through
@@ -17,6 +19,9 @@ import { zipCompressionLevel } from '../../lib/exports/export-archive';
  * Experiments (never written to docs/ unless --docs):
  *   --worker=prebundled         the same worker with its workflows bundled beforehand
  *   --worker-node-options="…"   NODE_OPTIONS for the worker (e.g. V8 heap limits)
+ *   --worker-env=K=V,K=V        more environment for the worker (e.g. MALLOC_ARENA_MAX=2)
+ *   --worker-command="…"        start the build with this command line instead of package.json's
+ *                               `worker` script (e.g. an earlier one, to compare)
  */
 export function parseBenchOptions(args: string[]) {
   const flag = (name: string) => args.includes(`--${name}`);
@@ -27,13 +32,15 @@ export function parseBenchOptions(args: string[]) {
     return value;
   };
   const quick = flag('quick');
-  const sections = ['throughput', 'latency', 'load', 'tuning'] as const;
-  const only = new Set((option('only') ?? 'throughput,latency,load').split(','));
+  const sections = ['throughput', 'latency', 'load', 'users', 'tuning'] as const;
+  const only = new Set((option('only') ?? 'throughput,latency,load,users').split(','));
   for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
   const workerNodeOptions = option('worker-node-options');
+  const workerExtraEnv = Object.fromEntries((option('worker-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const workerCommand = option('worker-command');
   const reps = option('reps');
-  const productAsIs = worker === 'default' && !workerNodeOptions;
+  const productAsIs = worker === 'default' && !workerNodeOptions && !workerCommand && Object.keys(workerExtraEnv).length === 0;
   return {
     args,
     quick,
@@ -47,8 +54,11 @@ export function parseBenchOptions(args: string[]) {
     tuningReps: Number(reps ?? 2),
     latencyRuns: Number(option('latency-runs') ?? 50),
     loadExports: Number(option('load') ?? 200),
+    usersRequests: Number(option('users-requests') ?? 100),
     worker,
     workerNodeOptions,
+    workerExtraEnv,
+    workerCommand,
     /** Full runs of the product as is rewrite docs/benchmarks.md; anything else writes bench-results/. */
     toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
     /** Raised so the latency and load runs are not refused by the per-tenant limits. */

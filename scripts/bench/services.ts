@@ -105,13 +105,24 @@ export function startBackground(
  * then started with package.json's own `worker` command line (node flags included), minus
  * npm, whose process would count in the worker's memory.
  */
-export async function startWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
+/** package.json's `worker` script: how `npm run worker` starts the build. */
+export async function workerScript(): Promise<string> {
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { worker: string } };
+  return pkg.scripts.worker;
+}
+
+export async function startWorker(env: Env, dataDir: string, verbose: boolean, overrides: Env = {}, commandLine?: string): Promise<Background> {
   const code = await run(bin('tsx'), ['scripts/build/worker.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (code !== 0) throw new Error(`building the worker failed (exit ${code})`);
-  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: { worker: string } };
-  const [command, ...args] = pkg.scripts.worker.split(/\s+/);
-  if (command !== 'node') throw new Error(`package.json's worker script no longer starts with node: ${pkg.scripts.worker}`);
-  return startBackground('worker', process.execPath, args, env, { line: /worker polling/ }, { verbose, dataDir });
+  const script = commandLine ?? (await workerScript());
+  // `VAR=value … node <flags> <script>`: leading assignments (malloc tuning) go into the
+  // environment, as the shell npm runs would; `overrides` (experiments) win over them.
+  const words = script.split(/\s+/);
+  const assignments = words.slice(0, words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)));
+  const [command, ...args] = words.slice(assignments.length);
+  if (command !== 'node') throw new Error(`package.json's worker script no longer starts with node: ${script}`);
+  const scriptEnv = Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
+  return startBackground('worker', process.execPath, args, { ...env, ...scriptEnv, ...overrides }, { line: /worker polling/ }, { verbose, dataDir });
 }
 
 /** Experiment: the same worker, its workflows bundled beforehand (see experiments/). */

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { findExportSubject } from '../../lib/exports/export-context.repository';
 import { baselineExport, type BaselineSubject } from './baseline-export';
+import { rawEventsCopySql } from './raw-copy-sql';
 import { deleteObject, getObject, productExport, productStepNames, readManifest, type BenchContext, type ProductRun, type ProductStep } from './bench-context';
 import type { BenchUser } from './seed-bench-data';
 import { compactCount, formatMs, mb, round, summarize, type Summary } from './stats';
 
 /**
- * Large-export throughput: baseline (bare COPY → ZIP → multipart, in this process) against
- * the product (a real workflow on the real worker), interleaved B P B P … per size, medians
- * and spread reported. Both write the same content; the first pair of each size proves it
- * by comparing the ZIPs' manifests (row counts and sha256 of every file).
+ * Large-export throughput: baseline (bare COPY → ZIP → multipart, in this process) and the
+ * raw-COPY baseline (the same with plain `COPY … CSV`, no formatting or guard) against the
+ * product (a real workflow on the real worker), interleaved B R P B R P … per size, medians
+ * and spread reported. Baseline and product write the same content; the first round of each
+ * size proves it by comparing the ZIPs' manifests (row counts and sha256 of every file).
  */
 
 export interface ThroughputSize {
@@ -19,6 +21,13 @@ export interface ThroughputSize {
   zipBytes: number;
   baselineMs: Summary;
   productMs: Summary;
+  /** The raw-COPY baseline (raw-copy-sql.ts): same ZIP writer and upload, plain CSV. */
+  rawMs: Summary;
+  rawCsvBytes: number;
+  /** product time ÷ raw-COPY time, from the medians (issue 10: ≤ 1.3 at 1M). */
+  productOverRaw: number;
+  /** The same per B/R/P round, for the spread. */
+  productOverRawPerRound: number[];
   baselineRowsPerSec: number;
   productRowsPerSec: number;
   baselineCsvMBPerSec: number;
@@ -36,6 +45,7 @@ export interface ThroughputSize {
   /** Medians of where the product's time went (see productStepNames). */
   productSteps: Record<ProductStep, number>;
   baselineRuns: number[];
+  rawRuns: number[];
   productRuns: number[];
 }
 
@@ -57,26 +67,31 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
     // An untimed baseline first: both sides then read the user's rows from a warm cache.
     await discard(ctx, await baseline(ctx, subject));
     const b: Awaited<ReturnType<typeof baseline>>[] = [];
+    const raw: Awaited<ReturnType<typeof baseline>>[] = [];
     const p: ProductRun[] = [];
     let sameContent = true;
     for (let rep = 0; rep < reps; rep++) {
       const base = await baseline(ctx, subject);
+      const rawRun = await baseline(ctx, subject, true);
       const prod = await productExport(ctx, user, admin);
-      if (prod.rows !== user.events || base.rows !== user.events) {
-        throw new Error(`row count mismatch at ${user.events}: baseline ${base.rows}, product ${prod.rows}`);
+      if (prod.rows !== user.events || base.rows !== user.events || rawRun.rows !== user.events) {
+        throw new Error(`row count mismatch at ${user.events}: baseline ${base.rows}, raw COPY ${rawRun.rows}, product ${prod.rows}`);
       }
       ctx.log(
-        `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, product ${formatMs(prod.ms)} ` +
-          `(ratio ${(base.ms / prod.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+        `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
+          `(ratio ${(base.ms / prod.ms).toFixed(2)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
+      await discard(ctx, rawRun);
       await discard(ctx, prod);
       b.push(base);
+      raw.push(rawRun);
       p.push(prod);
     }
     const baselineMs = summarize(b.map((r) => r.ms));
     const productMs = summarize(p.map((r) => r.ms));
+    const rawMs = summarize(raw.map((r) => r.ms));
     const csvBytes = b[0]!.csvBytes;
     results.push({
       events: user.events,
@@ -85,6 +100,10 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       zipBytes: p[0]!.zipBytes,
       baselineMs,
       productMs,
+      rawMs,
+      rawCsvBytes: raw[0]!.csvBytes,
+      productOverRaw: productMs.median / rawMs.median,
+      productOverRawPerRound: p.map((r, i) => round(r.ms / raw[i]!.ms, 3)),
       baselineRowsPerSec: user.events / (baselineMs.median / 1000),
       productRowsPerSec: user.events / (productMs.median / 1000),
       baselineCsvMBPerSec: mb(csvBytes) / (baselineMs.median / 1000),
@@ -97,6 +116,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       sameContent,
       productSteps: Object.fromEntries(productStepNames.map(([key]) => [key, round(summarize(p.map((r) => r.steps[key])).median)])) as Record<ProductStep, number>,
       baselineRuns: b.map((r) => round(r.ms)),
+      rawRuns: raw.map((r) => round(r.ms)),
       productRuns: p.map((r) => round(r.ms)),
     });
   }
@@ -115,9 +135,10 @@ async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSu
   };
 }
 
-async function baseline(ctx: BenchContext, subject: BaselineSubject) {
+/** The SPEC §9 baseline, or with `raw` the raw-COPY one (same path, plain SQL). */
+async function baseline(ctx: BenchContext, subject: BaselineSubject, raw = false) {
   const key = `bench-baseline/${randomUUID()}.zip`;
-  const result = await baselineExport({ pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET }, subject, key);
+  const result = await baselineExport({ pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET }, subject, key, raw ? { copySql: rawEventsCopySql } : {});
   return { ...result, key };
 }
 
