@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, startStack } from './stack/index';
+import { findFreePort, findFreeStackPorts, startStack } from './stack/index';
 import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
 import { bin, run, startBackground } from './lib/run';
 import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
@@ -43,14 +43,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 try {
   if (suites.has('integration') || suites.has('e2e')) {
-    const ports = {
-      postgres: await findFreePort(),
-      temporal: await findFreePort(),
-      temporalUi: await findFreePort(),
-      s3: await findFreePort(),
-      smtp: await findFreePort(),
-      mailpitUi: await findFreePort(),
-    };
+    const ports = await findFreeStackPorts();
     stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });
     console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: stack.embedded.postgres })}`);
   }

@@ -8,7 +8,7 @@ import { parseEnv, sharedEnvSchema } from '../../lib/env';
 import { createWorkerS3Client } from '../../lib/storage/s3';
 import { connectTemporal } from '../../lib/temporal/connection';
 import { appEnv, prepareDatabase, randomSecret } from '../lib/app-env';
-import { findFreePort, startStack, type Stack } from '../stack/index';
+import { findFreePort, findFreeStackPorts, startStack, type Stack } from '../stack/index';
 import type { BenchContext } from './bench-context';
 import { runLatency } from './latency';
 import { runLoad } from './load';
@@ -78,14 +78,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 let exitCode = 0;
 try {
   log(`${opts.quick ? 'quick' : 'full'} run: ${[...opts.only].join(', ')}; sizes ${opts.sizes.map(compactCount).join(', ')}; data in ${dataDir}`);
-  const ports = {
-    postgres: await findFreePort(),
-    temporal: await findFreePort(),
-    temporalUi: await findFreePort(),
-    s3: await findFreePort(),
-    smtp: await findFreePort(),
-    mailpitUi: await findFreePort(),
-  };
+  const ports = await findFreeStackPorts();
   stack = await startStack({ dataDir, ports, env: base, log: (line) => log(`[stack] ${line}`) });
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;

@@ -230,6 +230,18 @@ export async function findFreePort(): Promise<number> {
   return listenOnce(0);
 }
 
+/** Free ports for every service of a stack (tests and the bench run beside `npm run dev`). */
+export async function findFreeStackPorts(): Promise<StackPorts> {
+  return {
+    postgres: await findFreePort(),
+    temporal: await findFreePort(),
+    temporalUi: await findFreePort(),
+    s3: await findFreePort(),
+    smtp: await findFreePort(),
+    mailpitUi: await findFreePort(),
+  };
+}
+
 function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
