@@ -6,6 +6,7 @@ import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
 import { type RequestOrigin, requestOrigin } from './client-address';
+import { isDocumentNavigation, errorPage } from './error-page';
 import { errorResponse, toAppError } from './error-response';
 import { assertSameOrigin, readJsonBody } from './request-guards';
 import { type Actor, type Scope, scopeOf } from './scope';
@@ -24,6 +25,8 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
    * make an admin's browser act in the admin's name (review L9).
    */
   sideEffectOnGet?: boolean;
+  /** A link people click (the download): a browser navigation that fails gets a page, not JSON. */
+  pageOnNavigationError?: boolean;
 }
 
 interface RouteContext<P, Q, B> {
@@ -86,6 +89,7 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
     } catch (error) {
       const appError = toAppError(error);
       if (appError.code === 'internal') console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
+      if (spec.pageOnNavigationError && isDocumentNavigation(request)) return errorPage(appError);
       return errorResponse(appError);
     }
   };

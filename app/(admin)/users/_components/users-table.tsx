@@ -44,7 +44,7 @@ export function UsersTable({ environmentId, canExport }: Props) {
           className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
         />
       </label>
-      {!canExport && <p id={viewerHintId} className="sr-only">{viewerExportHint}</p>}
+      {!canExport && <p id={viewerHintId} className="mt-3 max-w-2xl rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">{viewerExportHint}</p>}
 
       {users.isError && <ApiErrorAlert error={users.error} className="mt-4" />}
       {users.isPending && <p className="mt-4 text-sm text-slate-500">Loading users…</p>}
