@@ -41,8 +41,6 @@ async function openBulkUserRow(page: Page) {
   return row;
 }
 
-test.describe.configure({ mode: 'serial' });
-
 test.beforeAll(async () => {
   await db.connect();
   const { rows } = await db.query<{ id: string }>('select id from users where email = $1', [email]);
