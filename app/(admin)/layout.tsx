@@ -24,7 +24,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
         <AppHeader admin={admin} environments={environments} notificationSettings={notificationSettings} />
         <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
         {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
-        <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} />
+        <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} canDownload={admin.role === 'admin'} />
       </div>
     </AdminSession>
   );

@@ -81,6 +81,11 @@ export const exportDtoSchema = z.object({
   expiresAt: z.iso.datetime().nullable(),
   /** The failed, cancelled or expired export this one repeats ("Export again"). */
   retryOf: z.uuid().nullable(),
+  /**
+   * Email of the admin who asked to cancel this export (null if nobody did, or the admin
+   * was deleted). Set as soon as the cancel is accepted, while the export still runs.
+   */
+  cancelledBy: z.string().nullable(),
   /** The newest export that repeats this one, for the "Exported again →" link. */
   retriedBy: z.object({ id: z.uuid(), createdAt: z.iso.datetime() }).nullable(),
 });

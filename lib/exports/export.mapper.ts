@@ -25,6 +25,7 @@ export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespa
     completedAt: iso(row.completed_at),
     expiresAt: iso(row.expires_at),
     retryOf: row.retry_of,
+    cancelledBy: row.cancelled_by_email ?? null,
     retriedBy: row.retried_by_id && row.retried_by_created_at ? { id: row.retried_by_id, createdAt: row.retried_by_created_at.toISOString() } : null,
   };
 }

@@ -27,8 +27,24 @@ function selectExportView(db: DbOrTx) {
           .as('again'),
       (join) => join.onTrue(),
     )
+    // Who asked to cancel: the export.cancelled audit row (written when Temporal accepted
+    // the cancel, through audit_log_export_idx). Set while "Cancelling…" and after.
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('audit_log as cancel')
+          .leftJoin('admins as canceller', 'canceller.id', 'cancel.admin_id')
+          .select('canceller.email as cancelled_by_email')
+          .whereRef('cancel.export_id', '=', 'exports.id')
+          .whereRef('cancel.tenant_id', '=', 'exports.tenant_id')
+          .where('cancel.action', '=', 'export.cancelled')
+          .orderBy('cancel.created_at')
+          .limit(1)
+          .as('cancel'),
+      (join) => join.onTrue(),
+    )
     .selectAll('exports')
-    .select(['users.email as user_email', 'admins.email as requested_by_email', 'again.retried_by_id', 'again.retried_by_created_at']);
+    .select(['users.email as user_email', 'admins.email as requested_by_email', 'again.retried_by_id', 'again.retried_by_created_at', 'cancel.cancelled_by_email']);
 }
 
 export type ExportView = Awaited<ReturnType<typeof findExport>> & {};

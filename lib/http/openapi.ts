@@ -3,7 +3,7 @@ import { auditActions, auditCsvColumns, auditFilterFields, listAuditQueryFields 
 import { errorStatus } from '../errors';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
-import { listUsersQuerySchema } from '../users/user.contracts';
+import { listUsersQuerySchema, userDtoSchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
 
 /**
@@ -15,7 +15,6 @@ const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', 
 const errorBody = z.object({
   error: z.object({ code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus]), message: z.string(), hint: z.string() }),
 });
-const userDto = z.object({ id: z.uuid(), email: z.string(), name: z.string(), eventCount: z.number().int(), createdAt: z.iso.datetime(), lastLoginAt: z.iso.datetime().nullable() });
 const auditEntry = z.object({
   id: z.uuid(),
   action: z.enum(auditActions),
@@ -68,7 +67,7 @@ export function openApiDocument() {
     security: [{ session: [] }],
     paths: {
       '/api/users': {
-        get: { summary: "The session environment's users with event counts", parameters: parameters(listUsersQuerySchema, 'query'), responses: { '200': { description: 'A page of users', content: content(z.object({ users: z.array(userDto), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
+        get: { summary: "The session environment's users with event counts and each one's newest export", parameters: parameters(listUsersQuerySchema, 'query'), responses: { '200': { description: 'A page of users', content: content(z.object({ users: z.array(userDtoSchema), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
       },
       '/api/users/{userId}/exports': {
         post: {

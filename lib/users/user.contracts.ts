@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportStatuses } from '../exports/export.contracts';
 import { pageQuerySchema } from '../http/pagination.contracts';
 
 export const listUsersQuerySchema = pageQuerySchema.extend({
@@ -10,11 +11,21 @@ export const listUsersQuerySchema = pageQuerySchema.extend({
     .optional(),
 });
 
-export interface UserDto {
-  id: string;
-  email: string;
-  name: string;
-  eventCount: number;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
+/** The user's newest export, so the users page can show it live where the admin is looking. */
+export const userLatestExportSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(exportStatuses),
+  progress: z.object({ rowsExported: z.number().int(), rowsTotal: z.number().int().nullable() }),
+  expiresAt: z.iso.datetime().nullable(),
+});
+
+export const userDtoSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  eventCount: z.number().int(),
+  createdAt: z.iso.datetime(),
+  lastLoginAt: z.iso.datetime().nullable(),
+  latestExport: userLatestExportSchema.nullable(),
+});
+export type UserDto = z.infer<typeof userDtoSchema>;

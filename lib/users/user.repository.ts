@@ -26,7 +26,22 @@ export function listUsers(db: DbOrTx, scope: Scope, filter: { search?: string; a
     .leftJoin('user_event_counts as c', (j) =>
       j.onRef('c.tenant_id', '=', 'u.tenant_id').onRef('c.environment_id', '=', 'u.environment_id').onRef('c.user_id', '=', 'u.id'),
     )
+    // The user's newest export, one index probe each (exports_user_created_idx).
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('exports as x')
+          .select(['x.id as export_id', 'x.status as export_status', 'x.rows_exported', 'x.rows_total', 'x.expires_at'])
+          .whereRef('x.tenant_id', '=', 'u.tenant_id')
+          .whereRef('x.environment_id', '=', 'u.environment_id')
+          .whereRef('x.user_id', '=', 'u.id')
+          .orderBy('x.created_at', 'desc')
+          .limit(1)
+          .as('x'),
+      (join) => join.onTrue(),
+    )
     .select(['u.id', 'u.email', 'u.name', 'u.created_at', 'u.last_login_at'])
+    .select(['x.export_id', 'x.export_status', 'x.rows_exported', 'x.rows_total', 'x.expires_at'])
     .select((eb) => eb.fn.coalesce('c.event_count', sql<number>`0`).as('event_count'))
     .where('u.tenant_id', '=', scope.tenantId)
     .where('u.environment_id', '=', scope.environmentId);

@@ -21,6 +21,15 @@ export async function listUsers(scope: Scope, query: { search?: string; cursor?:
       eventCount: Number(u.event_count ?? 0),
       createdAt: u.created_at.toISOString(),
       lastLoginAt: u.last_login_at?.toISOString() ?? null,
+      latestExport:
+        u.export_id && u.export_status
+          ? {
+              id: u.export_id,
+              status: u.export_status,
+              progress: { rowsExported: u.rows_exported ?? 0, rowsTotal: u.rows_total ?? null },
+              expiresAt: u.expires_at?.toISOString() ?? null,
+            }
+          : null,
     })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.email, last.id) : null,
   };

@@ -7,6 +7,7 @@ import { isAppError } from '../../lib/errors';
 import { cancelExport, requestExport } from '../../lib/exports/export.service';
 import type { Actor, Scope } from '../../lib/http/scope';
 import { getTemporalClient, resetTemporalClient } from '../../lib/temporal/client';
+import { listUsers } from '../../lib/users/user.service';
 
 /**
  * An export request or cancel and its audit row commit together (review L12, M6), through
@@ -20,6 +21,7 @@ const origin = { clientAddress: '203.0.113.9', userAgent: 'ExportAuditIntTest/1.
 
 let scope: Scope;
 let admin: Actor;
+let adminEmail = '';
 /** An admin of the same tenant whose audit inserts the trigger refuses. */
 let unauditable: Actor;
 const exportIds: string[] = [];
@@ -73,13 +75,14 @@ beforeAll(async () => {
   const row = await db
     .selectFrom('admins as a')
     .innerJoin('environments as e', 'e.tenant_id', 'a.tenant_id')
-    .select(['a.id', 'a.tenant_id', 'e.id as environment_id', 'a.password_hash'])
+    .select(['a.id', 'a.email', 'a.tenant_id', 'e.id as environment_id', 'a.password_hash'])
     .where('a.role', '=', 'admin')
     .where('e.slug', '=', 'production')
     .orderBy('a.email')
     .executeTakeFirstOrThrow();
   scope = { tenantId: row.tenant_id, environmentId: row.environment_id };
   admin = { id: row.id, origin };
+  adminEmail = row.email;
   const broken = await db
     .insertInto('admins')
     .values({ tenant_id: row.tenant_id, email: `unauditable-${randomUUID()}@audit.test`, name: 'Unauditable', password_hash: row.password_hash, role: 'admin' })
@@ -108,6 +111,9 @@ afterAll(async () => {
 describe('cancel and its audit row', () => {
   it('a cancel whose Temporal call fails writes no audit row and leaves the export in flight', async () => {
     const exp = await queuedExport();
+    // The users page sees the user's newest export: this one, queued.
+    const { users } = await listUsers(scope, { limit: 100 });
+    expect(users.find((u) => u.id === exp.userId)?.latestExport).toEqual({ id: exp.id, status: 'queued', progress: { rowsExported: 0, rowsTotal: null }, expiresAt: null });
     const temporal = fakeTemporal(async () => {
       throw new Error('14 UNAVAILABLE: No connection established');
     });
@@ -133,7 +139,9 @@ describe('cancel and its audit row', () => {
     const client = await getTemporalClient();
     await client.workflow.start('UserExportWorkflow', { taskQueue: `audit-test-${randomUUID()}`, workflowId: exp.workflowId, args: [{}] });
     workflowIds.push(exp.workflowId);
-    await cancelExport(scope, admin, exp.id);
+    // Still in flight (no worker confirms), but the DTO already says who asked to cancel.
+    const dto = await cancelExport(scope, admin, exp.id);
+    expect(dto).toMatchObject({ status: 'queued', cancelledBy: adminEmail });
     expect(await auditRows(exp.id)).toEqual([{ action: 'export.cancelled', admin_id: admin.id, client_address: origin.clientAddress, user_agent: origin.userAgent }]);
     const described = await client.workflow.getHandle(exp.workflowId).fetchHistory();
     expect((described.events ?? []).some((e) => e.workflowExecutionCancelRequestedEventAttributes)).toBe(true);

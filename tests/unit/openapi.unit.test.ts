@@ -60,4 +60,13 @@ describe('OpenAPI document', () => {
     const notFound = responses['404'] as { content: { 'application/json': { schema: { properties: Record<string, unknown> } } } };
     expect(notFound.content['application/json'].schema.properties).toHaveProperty('error');
   });
+
+  it('documents who cancelled an export and each user\'s newest export', () => {
+    type Props = { properties: Record<string, { properties?: Record<string, unknown> } & Record<string, unknown>> };
+    const exportSchema = doc.paths['/api/exports/{id}'].get.responses['200'].content['application/json'].schema as unknown as Props;
+    expect(exportSchema.properties.export!.properties).toHaveProperty('cancelledBy');
+    const users = doc.paths['/api/users'].get.responses['200'].content['application/json'].schema as unknown as { properties: { users: { items: Props } } };
+    const latest = users.properties.users.items.properties.latestExport!;
+    expect(JSON.stringify(latest)).toMatch(/"status".*"progress".*"expiresAt"/);
+  });
 });

@@ -12,7 +12,7 @@ const maxVisible = 4;
  * Announces exports that finish while the admin is anywhere in the app. The first list
  * seen is only remembered: exports that had already finished are not news.
  */
-export function ExportToasts({ environmentId }: { environmentId: string }) {
+export function ExportToasts({ environmentId, canDownload }: { environmentId: string; canDownload: boolean }) {
   const recent = useRecentExports(environmentId);
   const memory = useRef<StatusMemory | null>(null);
   const [toasts, setToasts] = useState<ExportDto[]>([]);
@@ -34,14 +34,14 @@ export function ExportToasts({ environmentId }: { environmentId: string }) {
   return (
     <div aria-live="polite" className="pointer-events-none fixed bottom-4 right-4 z-50 flex w-96 max-w-[calc(100vw-2rem)] flex-col gap-2">
       {toasts.map((item) => (
-        <ToastSlot key={item.id} item={item} onDismiss={dismiss} />
+        <ToastSlot key={item.id} item={item} canDownload={canDownload} onDismiss={dismiss} />
       ))}
     </div>
   );
 }
 
 /** Binds the id once so the toast's auto-hide timer is not restarted by each poll. */
-function ToastSlot({ item, onDismiss }: { item: ExportDto; onDismiss: (id: string) => void }) {
+function ToastSlot({ item, canDownload, onDismiss }: { item: ExportDto; canDownload: boolean; onDismiss: (id: string) => void }) {
   const dismiss = useCallback(() => onDismiss(item.id), [onDismiss, item.id]);
-  return <ExportToast item={item} onDismiss={dismiss} />;
+  return <ExportToast item={item} canDownload={canDownload} onDismiss={dismiss} />;
 }

@@ -6,6 +6,7 @@ import type { ExportStatusValue } from '@/lib/exports/export.contracts';
  * switching environment must never show the previous environment's cached rows.
  */
 export const queryKeys = {
+  usersAll: ['users'] as const,
   users: (environmentId: string, search: string, cursor: string | undefined) => ['users', environmentId, { search, cursor }] as const,
   exports: {
     all: ['exports'] as const,

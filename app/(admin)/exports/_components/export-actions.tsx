@@ -1,8 +1,10 @@
 'use client';
 
+import { useState } from 'react';
 import { type ExportDto, inFlightStatuses, retryableStatuses } from '@/lib/exports/export.contracts';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
-import { formatBytes } from '../../_lib/format';
+import { ConfirmDialog } from '../../_components/confirm-dialog';
+import { formatBytes, formatCount } from '../../_lib/format';
 import { useCancelExport } from '../_hooks/use-cancel-export';
 import { useExportAgain } from '../_hooks/use-export-again';
 
@@ -20,6 +22,10 @@ export function ExportActions({ item, canManage }: Props) {
   // Once exported again, the row links to the new export instead (export-row.tsx).
   const offerAgain = retryableStatuses.includes(item.status) && item.retriedBy === null;
   const inFlight = inFlightStatuses.includes(item.status);
+  const [confirming, setConfirming] = useState(false);
+  // From the click until a poll shows the row cancelled: the workflow ends the export once
+  // its upload is aborted. cancelledBy keeps it so across reloads and in other tabs.
+  const cancelling = inFlight && (cancel.isPending || cancel.isSuccess || item.cancelledBy !== null);
   // The object is deleted at expiresAt; a link to it would only lead to an error.
   const expired = item.expiresAt !== null && Date.parse(item.expiresAt) <= Date.now();
 
@@ -44,16 +50,35 @@ export function ExportActions({ item, canManage }: Props) {
           )}
         </div>
       )}
-      {inFlight && (
+      {cancelling && (
+        <p role="status" className="font-medium text-amber-800">
+          Cancelling…
+        </p>
+      )}
+      {inFlight && !cancelling && (
         <button
           type="button"
-          onClick={() => cancel.mutate(item.id)}
-          disabled={!canManage || cancel.isPending}
+          onClick={() => setConfirming(true)}
+          disabled={!canManage}
           title={canManage ? undefined : viewerHint}
+          aria-label={`Cancel export of ${item.userEmail}`}
           className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
         >
-          {cancel.isPending ? 'Cancelling…' : 'Cancel'}
+          Cancel
         </button>
+      )}
+      {confirming && inFlight && !cancelling && (
+        <ConfirmDialog
+          title="Cancel this export?"
+          description={`The export of ${item.userEmail} stops and its partial file is discarded (${formatCount(item.progress.rowsExported)} rows done so far). You can export the user again later.`}
+          confirmLabel="Cancel export"
+          keepLabel="Keep exporting"
+          onConfirm={() => {
+            setConfirming(false);
+            cancel.mutate(item.id);
+          }}
+          onClose={() => setConfirming(false)}
+        />
       )}
       {offerAgain && (
         <button

@@ -1,4 +1,5 @@
 import type { ExportProgress as Progress } from '@/lib/exports/export.contracts';
+import { percentDone } from '../../_lib/export-timing';
 import { formatCount } from '../../_lib/format';
 
 /**
@@ -7,8 +8,8 @@ import { formatCount } from '../../_lib/format';
  */
 export function ExportProgress({ progress, label }: { progress: Progress; label: string }) {
   const { rowsExported, rowsTotal } = progress;
-  const percent = rowsTotal === null ? null : rowsTotal === 0 ? 0 : Math.min(100, Math.floor((rowsExported / rowsTotal) * 100));
-  const text = rowsTotal === null ? `${formatCount(rowsExported)} rows` : `${formatCount(rowsExported)} / ${formatCount(rowsTotal)} rows`;
+  const percent = percentDone(progress);
+  const text = rowsTotal === null ? `${formatCount(rowsExported)} rows` : `${percent}% · ${formatCount(rowsExported)} / ${formatCount(rowsTotal)} rows`;
   return (
     <div className="mt-1 w-48">
       <div

@@ -1,16 +1,21 @@
 import Link from 'next/link';
 import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts';
-import { formatDateTime } from '../../_lib/format';
+import { formatCount, formatDateTime } from '../../_lib/format';
 import { ExportActions } from './export-actions';
 import { ExportExpiry } from './export-expiry';
 import { ExportProgress } from './export-progress';
+import { ExportTiming } from './export-timing';
 import { StatusBadge } from './status-badge';
 
 export function ExportRow({ item, canManage, highlighted = false }: { item: ExportDto; canManage: boolean; highlighted?: boolean }) {
   return (
     <tr id={`export-${item.id}`} className={highlighted ? 'bg-indigo-50 align-top' : 'align-top'} aria-current={highlighted ? 'true' : undefined}>
       <td className="px-4 py-3">
-        <Link href={`/exports?userId=${item.userId}`} className="font-medium hover:text-indigo-600 hover:underline" title="Show only this user's exports">
+        <Link
+          href={`/exports?userId=${item.userId}`}
+          className="font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:text-indigo-500 hover:decoration-indigo-500"
+          title="Show only this user's exports"
+        >
           {item.userEmail}
         </Link>
       </td>
@@ -22,6 +27,13 @@ export function ExportRow({ item, canManage, highlighted = false }: { item: Expo
         <StatusBadge status={item.status} />
         {inFlightStatuses.includes(item.status) && <ExportProgress progress={item.progress} label={`Export progress for ${item.userEmail}`} />}
         {item.status === 'failed' && item.errorSummary && <p className="mt-1 max-w-xs text-xs text-red-700">{item.errorSummary}</p>}
+        {item.status === 'cancelled' && (
+          <p className="mt-1 max-w-xs text-xs text-slate-700">
+            Cancelled{item.cancelledBy ? ` by ${item.cancelledBy}` : ''} after {formatCount(item.progress.rowsExported)}
+            {item.progress.rowsTotal !== null ? ` of ${formatCount(item.progress.rowsTotal)}` : ''} rows
+          </p>
+        )}
+        <ExportTiming item={item} />
         <ExportExpiry item={item} />
         {item.retriedBy && (
           <p className="mt-1 text-xs text-slate-700">

@@ -8,6 +8,8 @@ interface Props {
   userId: string;
   email: string;
   canExport: boolean;
+  /** An export of this user is queued or running: a second one would only return it. */
+  inFlight: boolean;
   /** id of the element explaining why viewers cannot export (aria-describedby). */
   viewerHintId: string;
 }
@@ -15,15 +17,15 @@ interface Props {
 export const viewerExportHint = "Viewers can't start exports; ask an admin.";
 
 /** One user's Export button and, once clicked, what happened to the request. */
-export function ExportUserButton({ userId, email, canExport, viewerHintId }: Props) {
+export function ExportUserButton({ userId, email, canExport, inFlight, viewerHintId }: Props) {
   const start = useStartExport();
   return (
     <div className="flex flex-col items-end gap-1">
       <button
         type="button"
         aria-label={`Export data for ${email}`}
-        disabled={!canExport || start.isPending}
-        title={canExport ? undefined : viewerExportHint}
+        disabled={!canExport || inFlight || start.isPending}
+        title={!canExport ? viewerExportHint : inFlight ? 'An export of this user is in progress' : undefined}
         aria-describedby={canExport ? undefined : viewerHintId}
         onClick={() => start.mutate(userId)}
         className="rounded-md bg-indigo-600 px-3 py-1 text-sm font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-50"

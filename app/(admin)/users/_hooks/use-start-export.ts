@@ -30,7 +30,8 @@ export function useStartExport() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: startExport,
-    // The history and the toast tracker should see the new export without waiting a poll.
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.exports.all }),
+    // The history, the toast tracker and the user's row should see the new export without waiting a poll.
+    onSuccess: () =>
+      Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.exports.all }), queryClient.invalidateQueries({ queryKey: queryKeys.usersAll })]),
   });
 }

@@ -1,9 +1,12 @@
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { inFlightStatuses } from '@/lib/exports/export.contracts';
 import type { UserDto } from '@/lib/users/user.contracts';
 import { apiGet, queryString } from '../../_lib/api-fetch';
 import { queryKeys } from '../../_lib/query-keys';
 
 export const usersPageSize = 20;
+// While an export of a user on the page runs, its row shows progress as /exports does.
+const busyIntervalMs = 1_000;
 
 export interface UsersPage {
   users: UserDto[];
@@ -20,7 +23,12 @@ export function usersQueryOptions(environmentId: string, search: string, cursor:
     queryFn: () => getUsers(search, cursor),
     // Keep the current rows on screen while the next page or search result loads.
     placeholderData: keepPreviousData,
+    refetchInterval: (query) => (hasExportInFlight(query.state.data) ? busyIntervalMs : false),
   });
+}
+
+export function hasExportInFlight(page: UsersPage | undefined): boolean {
+  return page?.users.some((u) => u.latestExport !== null && inFlightStatuses.includes(u.latestExport.status)) ?? false;
 }
 
 export function useUsers(environmentId: string, search: string, cursor: string | undefined) {
