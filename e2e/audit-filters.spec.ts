@@ -79,9 +79,9 @@ test('filters are form controls kept in the URL: a filtered view is a deep link,
   await expect(page.getByLabel('From (UTC)')).toHaveValue(from);
   await expect(page.getByLabel('Before (UTC)')).toHaveValue(to);
 
-  await expect(page.getByLabel('Action', { exact: true })).toBeEnabled();
-  await page.getByLabel('Action', { exact: true }).selectOption({ label: 'Downloaded export' });
-  await page.getByLabel('Admin', { exact: true }).selectOption({ label: logins.acmeAdmin });
+  await expect(page.getByRole('combobox', { name: 'Action', exact: true })).toBeEnabled();
+  await page.getByRole('combobox', { name: 'Action', exact: true }).selectOption({ label: 'Downloaded export' });
+  await page.getByRole('combobox', { name: 'Admin', exact: true }).selectOption({ label: logins.acmeAdmin });
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(new RegExp(`[?&]action=export\\.downloaded(&|$)`));
   await expect(page).toHaveURL(new RegExp(`[?&]adminId=${acme.adminId}(&|$)`));
@@ -91,12 +91,12 @@ test('filters are form controls kept in the URL: a filtered view is a deep link,
 
   // The same URL in a fresh load shows the same view with the controls set.
   await page.reload();
-  await expect(page.getByLabel('Action', { exact: true })).toHaveValue('export.downloaded');
-  await expect(page.getByLabel('Admin', { exact: true })).toHaveValue(acme.adminId);
+  await expect(page.getByRole('combobox', { name: 'Action', exact: true })).toHaveValue('export.downloaded');
+  await expect(page.getByRole('combobox', { name: 'Admin', exact: true })).toHaveValue(acme.adminId);
   await expect(page.getByRole('row')).toHaveCount(2);
 
   // By user: the email (any case) or the id, through the entry's export.
-  await page.getByLabel('Action', { exact: true }).selectOption('');
+  await page.getByRole('combobox', { name: 'Action', exact: true }).selectOption('');
   await page.getByLabel('User (email or ID)').fill(acmeUser.email.toUpperCase());
   await page.getByRole('button', { name: 'Apply filters' }).click();
   await expect(page).toHaveURL(/[?&]userEmail=/);
