@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
@@ -8,7 +7,7 @@ import { auditActions, auditCsvColumns } from '../lib/audit/audit.contracts';
 import { connectDb, databaseNow, pickUser, seededTenant, type TenantFixture, type UserFixture } from './api/data';
 import { expectApiError } from './api/expect-api';
 import { signInApi } from './api/session';
-import { logins, signIn } from './fixtures';
+import { expectNoAxeViolations, logins, signIn } from './fixtures';
 
 /**
  * Issue 11 §7: the audit page's filters (kept in the URL), the CSV of the filtered log and
@@ -106,8 +105,7 @@ test('filters are form controls kept in the URL: a filtered view is a deep link,
   await expect(page).toHaveURL(new RegExp(`[?&]userId=${acmeUser.id}(&|$)`));
   await expect(page.getByRole('row')).toHaveCount(3);
 
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await expectNoAxeViolations(page);
 
   await page.getByRole('button', { name: 'Clear filters' }).click();
   await expect(page).toHaveURL(/\/audit$/);

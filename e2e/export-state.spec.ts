@@ -1,11 +1,10 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import pg from 'pg';
 import { bulkUser } from '../lib/db/demo-data';
 import { sharedEnv } from '../lib/env';
 import { createS3Client } from '../lib/storage/s3';
 import { type InsertedExport, ageRecentExports, deleteExports, insertExport, pickUser, seededTenant } from './api/data';
-import { logins, signIn, userRow } from './fixtures';
+import { expectNoAxeViolations, logins, signIn, userRow } from './fixtures';
 
 /**
  * State where the admin is looking (issue 11 §4), with the seeded 300,000-event bulk user,
@@ -20,11 +19,6 @@ const db = new pg.Client({ connectionString: env.DATABASE_URL });
 const placeholders: InsertedExport[] = [];
 const email = bulkUser.email;
 let userId = '';
-
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 /** The bulk user with nothing in flight and no completed export inside the dedupe window. */
 async function freshBulkUser(): Promise<void> {

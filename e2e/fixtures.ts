@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { demoPassword } from '../lib/db/demo-data';
 
@@ -53,4 +54,10 @@ export async function findUserByEventCount(page: Page, min: number, max: number)
     await next.click();
     await expect(rows.first()).not.toContainText(shown[0]!.email);
   }
+}
+
+/** axe on the page as it is now: every violation listed by rule and element, none expected. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const axe = await new AxeBuilder({ page }).analyze();
+  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
 }

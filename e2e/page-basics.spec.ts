@@ -1,17 +1,11 @@
-import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { logins, signIn } from './fixtures';
+import { expect, test } from '@playwright/test';
+import { expectNoAxeViolations, logins, signIn } from './fixtures';
 
 /**
  * What a person meets around the main flow (issue 11 §6, in part): the console's own 404
  * page, a favicon, a Download link that cannot work answering with a page rather than raw
  * JSON, a cue that the environment is production, and a visible note for viewers.
  */
-async function expectNoAxeViolations(page: Page): Promise<void> {
-  const axe = await new AxeBuilder({ page }).analyze();
-  expect(axe.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
-
 test('an unknown address gets the console’s own 404 page, with a way back', async ({ page }) => {
   const response = await page.goto('/no-such-page');
   expect(response?.status()).toBe(404);
