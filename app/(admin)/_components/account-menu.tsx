@@ -1,6 +1,7 @@
 'use client';
 
 import type { NotificationSettings } from '@/lib/notifications/notification-settings.contracts';
+import { useHydrated } from '../_hooks/use-hydrated';
 import { useNotificationSettings, useSaveNotificationSettings } from '../_hooks/use-notification-settings';
 import { ApiErrorAlert } from './api-error-alert';
 
@@ -8,6 +9,8 @@ import { ApiErrorAlert } from './api-error-alert';
 export function AccountMenu({ email, initialSettings }: { email: string; initialSettings: NotificationSettings }) {
   const settings = useNotificationSettings(initialSettings);
   const save = useSaveNotificationSettings();
+  // The menu opens without JavaScript (details/summary): a click before hydration would be undone by it.
+  const hydrated = useHydrated();
   const checked = save.isPending && save.variables ? save.variables.exportEmails : settings.data.exportEmails;
   return (
     <details className="relative">
@@ -20,7 +23,7 @@ export function AccountMenu({ email, initialSettings }: { email: string; initial
             type="checkbox"
             className="mt-1"
             checked={checked}
-            disabled={save.isPending}
+            disabled={save.isPending || !hydrated}
             onChange={(event) => save.mutate({ exportEmails: event.target.checked })}
           />
           <span>
