@@ -62,4 +62,25 @@ test.describe('mail on an export ending', () => {
     await page.getByText(`${logins.globexAdmin} ▾`).click();
     await expect(toggle).toBeChecked();
   });
+
+  test('a click on the mail checkbox shows at once, even when the page’s timers run late', async ({ page }) => {
+    // CI saw "Clicking the checkbox did not change its state": the mutation's state arrives
+    // on a timer, and until then React put the old value back. Paused timers make that certain.
+    await page.clock.install();
+    await signIn(page, logins.globexAdmin);
+    await page.getByText(`${logins.globexAdmin} ▾`).click();
+    const toggle = page.getByRole('checkbox', { name: /Email me when my exports finish/ });
+    await expect(toggle).toBeChecked();
+    await expect(toggle).toBeEnabled();
+    await page.clock.pauseAt(Date.now() + 60_000);
+    await toggle.uncheck();
+    await page.clock.resume();
+    await expect(toggle).toBeEnabled();
+    await expect(toggle).not.toBeChecked();
+    await toggle.check();
+    await expect(toggle).toBeEnabled();
+    await page.reload();
+    await page.getByText(`${logins.globexAdmin} ▾`).click();
+    await expect(toggle).toBeChecked();
+  });
 });

@@ -1,5 +1,6 @@
 'use client';
 
+import { useState } from 'react';
 import type { NotificationSettings } from '@/lib/notifications/notification-settings.contracts';
 import { useHydrated } from '../_hooks/use-hydrated';
 import { useNotificationSettings, useSaveNotificationSettings } from '../_hooks/use-notification-settings';
@@ -11,20 +12,32 @@ export function AccountMenu({ email, initialSettings }: { email: string; initial
   const save = useSaveNotificationSettings();
   // The menu opens without JavaScript (details/summary): a click before hydration would be undone by it.
   const hydrated = useHydrated();
-  const checked = save.isPending && save.variables ? save.variables.exportEmails : settings.data.exportEmails;
+  // The choice is held in React state, set inside the click: the mutation's own state only
+  // arrives after a timer, and until then React would put the old value back on the box.
+  const [choice, setChoice] = useState<boolean | null>(null);
+  const [saving, setSaving] = useState(false);
+  const checked = choice ?? settings.data.exportEmails;
   return (
-    <details className="relative">
+    // On a phone the menu spans the header (its containing block), not the summary, so it stays on screen.
+    <details className="sm:relative">
       <summary className="cursor-pointer list-none rounded px-1 text-slate-600 hover:text-indigo-600" aria-label={`Account menu for ${email}`}>
-        {email} ▾
+        <span className="inline-block max-w-[14rem] truncate align-bottom">{email}</span> ▾
       </summary>
-      <div className="absolute right-0 z-10 mt-2 w-72 rounded-md border border-slate-200 bg-white p-3 shadow-lg">
+      <div className="absolute inset-x-4 z-10 mt-2 rounded-md sm:inset-x-auto sm:right-0 sm:w-72 border border-slate-200 bg-white p-3 shadow-lg">
         <label className="flex items-start gap-2">
           <input
             type="checkbox"
             className="mt-1"
             checked={checked}
-            disabled={save.isPending || !hydrated}
-            onChange={(event) => save.mutate({ exportEmails: event.target.checked })}
+            disabled={saving || !hydrated}
+            onChange={(event) => {
+              setChoice(event.target.checked);
+              setSaving(true);
+              save.mutate(
+                { exportEmails: event.target.checked },
+                { onSuccess: (saved) => setChoice(saved.exportEmails), onError: () => setChoice(null), onSettled: () => setSaving(false) },
+              );
+            }}
           />
           <span>
             Email me when my exports finish
