@@ -22,7 +22,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     <AdminSession>
       <div className="min-h-screen">
         <AppHeader admin={admin} environments={environments} notificationSettings={notificationSettings} />
-        <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
+        <main className="mx-auto max-w-6xl px-4 py-6 sm:px-6 sm:py-8">{children}</main>
         {/* Keyed by environment: its memory of export statuses belongs to one environment. */}
         <ExportToasts key={admin.environmentId} environmentId={admin.environmentId} canDownload={admin.role === 'admin'} />
       </div>

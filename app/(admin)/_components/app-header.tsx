@@ -20,8 +20,8 @@ export function AppHeader({ admin, environments, notificationSettings }: Props) 
   // Production holds real people's data: a cue that cannot be missed, on every page.
   const production = environments.find((e) => e.id === admin.environmentId)?.slug === 'production';
   return (
-    <header className={`border-b border-slate-200 bg-white ${production ? 'border-t-4 border-t-red-600' : ''}`} data-environment={production ? 'production' : 'other'}>
-      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+    <header className={`relative border-b border-slate-200 bg-white ${production ? 'border-t-4 border-t-red-600' : ''}`} data-environment={production ? 'production' : 'other'}>
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-3 sm:px-6">
         <span className="font-semibold">Export Console</span>
         <span className="rounded bg-slate-100 px-2 py-0.5 text-sm text-slate-700" data-testid="tenant-name">{admin.tenantName}</span>
         <nav aria-label="Main" className="flex gap-4 text-sm">
@@ -29,7 +29,7 @@ export function AppHeader({ admin, environments, notificationSettings }: Props) 
           <Link href="/exports" className="hover:text-indigo-600">Exports</Link>
           {admin.role === 'admin' && <Link href="/audit" className="hover:text-indigo-600">Audit</Link>}
         </nav>
-        <div className="ml-auto flex items-center gap-4 text-sm">
+        <div className="ml-auto flex flex-wrap items-center justify-end gap-x-4 gap-y-2 text-sm">
           <EnvironmentSelect current={admin.environmentId} environments={environments} />
           {production && <span className="rounded bg-red-100 px-2 py-0.5 text-xs font-semibold text-red-800">Live data</span>}
           {admin.role === 'viewer' && (

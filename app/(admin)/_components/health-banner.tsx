@@ -14,7 +14,7 @@ export function HealthBanner() {
   if (!workerMissing && down.length === 0) return null;
   return (
     <div role="alert" className="border-t border-amber-300 bg-amber-50 text-sm text-amber-900">
-      <div className="mx-auto max-w-6xl space-y-1 px-6 py-2">
+      <div className="mx-auto max-w-6xl space-y-1 px-4 py-2 sm:px-6">
         {workerMissing && <p>No export worker is running: new exports will wait in the queue until one starts.</p>}
         {down.length > 0 && (
           <p>

@@ -68,7 +68,7 @@ export function AuditFilters({ filters, admins, onApply }: Props) {
           disabled={!hydrated}
           autoComplete="off"
           spellCheck={false}
-          className={`${field} w-64`}
+          className={`${field} w-full sm:w-64`}
         />
       </label>
       <label className="block">

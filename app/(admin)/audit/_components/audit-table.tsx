@@ -18,25 +18,32 @@ export function AuditTable({ filters }: { filters: AuditFilterParams }) {
           <table className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Action</th>
-                <th scope="col" className="px-4 py-2 font-medium">Admin</th>
-                <th scope="col" className="px-4 py-2 font-medium">User</th>
-                <th scope="col" className="px-4 py-2 font-medium">From</th>
-                <th scope="col" className="px-4 py-2 font-medium">Time</th>
+                {/* On a phone, admin, user and origin move under the action. */}
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Action</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Admin</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">User</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">From</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Time</th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
               {entries.map((entry) => (
                 <tr key={entry.id}>
-                  <td className="px-4 py-2 font-medium">{actionLabels[entry.action] ?? entry.action}</td>
-                  <td className="px-4 py-2 text-slate-700">{entry.admin ? entry.admin.email : <span className="italic text-slate-600">System (retention)</span>}</td>
-                  <td className="px-4 py-2 text-slate-700">{entry.userEmail ?? '—'}</td>
+                  <td className="px-3 py-2 sm:px-4">
+                    <span className="font-medium">{actionLabels[entry.action] ?? entry.action}</span>
+                    <span className="mt-0.5 block text-xs text-slate-600 wrap-anywhere sm:hidden">
+                      {entry.admin ? entry.admin.email : 'System (retention)'}
+                      {entry.userEmail ? ` → ${entry.userEmail}` : ''}
+                    </span>
+                  </td>
+                  <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{entry.admin ? entry.admin.email : <span className="italic text-slate-600">System (retention)</span>}</td>
+                  <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{entry.userEmail ?? '—'}</td>
                   {/* The full user agent is one hover away; the cell stays short. */}
-                  <td className="px-4 py-2 text-slate-600" title={entry.userAgent ?? undefined}>
+                  <td className="hidden px-4 py-2 text-slate-600 md:table-cell" title={entry.userAgent ?? undefined}>
                     <span className="font-mono text-xs">{entry.clientAddress ?? '—'}</span>
                     <span className="block text-xs text-slate-500">{shortUserAgent(entry.userAgent)}</span>
                   </td>
-                  <td className="px-4 py-2 text-slate-600">
+                  <td className="px-3 py-2 text-slate-600 sm:px-4">
                     <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                   </td>
                 </tr>

@@ -11,7 +11,7 @@ export function ExportProgress({ progress, label }: { progress: Progress; label:
   const percent = percentDone(progress);
   const text = rowsTotal === null ? `${formatCount(rowsExported)} rows` : `${percent}% · ${formatCount(rowsExported)} / ${formatCount(rowsTotal)} rows`;
   return (
-    <div className="mt-1 w-48">
+    <div className="mt-1 w-48 max-w-full">
       <div
         role="progressbar"
         aria-label={label}

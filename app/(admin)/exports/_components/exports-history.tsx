@@ -51,17 +51,19 @@ export function ExportsHistory({ environmentId, canManage }: Props) {
       {exports.isPending && <p className="mt-4 text-sm text-slate-500">Loading exports…</p>}
       {exports.isSuccess && (
         <div className="mt-4 overflow-x-auto rounded-lg border border-slate-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="bg-slate-50 text-slate-600">
+          {/* On a phone each row is a card: the user on top, status and result side by side below. */}
+          <table className="w-full text-left text-sm max-sm:block">
+            <thead className="bg-slate-50 text-slate-600 max-sm:sr-only">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">User</th>
-                <th scope="col" className="px-4 py-2 font-medium">Requested by</th>
-                <th scope="col" className="px-4 py-2 font-medium">Requested at</th>
-                <th scope="col" className="px-4 py-2 font-medium">Status</th>
-                <th scope="col" className="px-4 py-2 font-medium">Result</th>
+                {/* On a phone, who requested it and when move under the user (export-row.tsx). */}
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">User</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Requested by</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Requested at</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Status</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Result</th>
               </tr>
             </thead>
-            <tbody className="divide-y divide-slate-100">
+            <tbody className="divide-y divide-slate-100 max-sm:block">
               {rows.map((item) => (
                 <ExportRow key={item.id} item={item} canManage={canManage} highlighted={item.id === linkedId} />
               ))}

@@ -5,7 +5,7 @@ import { ApiError } from '../../_lib/api-fetch';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { useExport } from '../_hooks/use-export';
 import { ExportActions } from './export-actions';
-import { StatusBadge } from './status-badge';
+import { ExportStatusDetails } from './export-status-details';
 
 /**
  * The export a mail linked to (`/exports?export=<id>`), shown above the history whatever
@@ -28,16 +28,14 @@ export function LinkedExport({ environmentId, exportId, canManage }: { environme
   return (
     <section aria-labelledby="linked-export-heading" data-testid="linked-export" className="mt-4 rounded-lg border-2 border-indigo-300 bg-indigo-50 p-4 text-sm">
       <h2 id="linked-export-heading" className="font-semibold">
-        Export of {item.userEmail}
+        Export of <span className="wrap-anywhere">{item.userEmail}</span>
       </h2>
-      <div className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1">
-        <StatusBadge status={item.status} />
-        <span className="text-slate-700">
-          Requested by {item.requestedBy.email} at <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
-        </span>
+      <p className="mt-1 text-slate-700">
+        Requested by {item.requestedBy.email} at <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
+      </p>
+      <div className="mt-2">
+        <ExportStatusDetails item={item} />
       </div>
-      {item.status === 'failed' && item.errorSummary && <p className="mt-2 text-red-800">{item.errorSummary}</p>}
-      {item.notificationError && <p className="mt-2 text-amber-900">Notification not sent: {item.notificationError}</p>}
       <div className="mt-3">
         <ExportActions item={item} canManage={canManage} />
       </div>

@@ -53,11 +53,12 @@ export function UsersTable({ environmentId, canExport }: Props) {
           <table className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                <th scope="col" className="px-4 py-2 font-medium">Email</th>
-                <th scope="col" className="px-4 py-2 font-medium">Name</th>
-                <th scope="col" className="px-4 py-2 text-right font-medium">Events</th>
-                <th scope="col" className="px-4 py-2 font-medium">Last login</th>
-                <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Email</th>
+                {/* On a phone, name, events and last login move under the email (user-row.tsx). */}
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Name</th>
+                <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">Events</th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Last login</th>
+                <th scope="col" className="px-3 py-2 sm:px-4"><span className="sr-only">Actions</span></th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
