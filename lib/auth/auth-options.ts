@@ -43,7 +43,7 @@ export function authOptions(): AuthOptions {
           token.sessionVersion = sessionVersion;
           return token;
         }
-        let admin;
+        let admin: Awaited<ReturnType<typeof activeSessionAdmin>>;
         try {
           admin = await activeSessionAdmin(getDb(), token, env.SESSION_MAX_AGE_SECONDS);
         } catch (error) {

@@ -1,5 +1,5 @@
 import { getToken } from 'next-auth/jwt';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
 import { activeSessionAdmin } from '../auth/session-claims';
 import { getDb } from '../db/web-db';
