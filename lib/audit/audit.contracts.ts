@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.contracts';
+import { pageQuerySchema } from '../pagination/pagination.contracts';
 
 /**
  * The audit log's actions and filters, shared by the API, the OpenAPI document and the
@@ -59,3 +59,19 @@ export const auditCsvColumns = [
   'user_agent',
   'details',
 ] as const;
+
+/** One row of GET /api/audit. */
+export interface AuditEntryDto {
+  id: string;
+  action: AuditActionValue;
+  createdAt: string;
+  /** null: the system acted (the retention sweep expired an export). */
+  admin: { id: string; email: string } | null;
+  /** Slug of the environment the action was taken in; null for sign-ins. */
+  environment: string | null;
+  exportId: string | null;
+  userId: string | null;
+  userEmail: string | null;
+  clientAddress: string | null;
+  userAgent: string | null;
+}

@@ -3,7 +3,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
-import { isUnavailableError } from '../http/error-response';
+import { isUnavailableError } from '../error-classification';
 import { endAdminSessions } from './admin-accounts';
 import { findEnvironment } from './admin.repository';
 import { checkPassword } from './check-password';

@@ -9,3 +9,14 @@ export interface HealthCheckResult {
   storage: { ok: true; roundTripBytes: number };
   checkedAt: string;
 }
+
+/** GET /api/health: what the header banner polls. */
+export interface HealthReport {
+  status: 'ok' | 'degraded';
+  checks: {
+    database: { ok: boolean };
+    temporal: { ok: boolean };
+    storage: { ok: boolean };
+    worker: { ok: boolean; lastSeenAt: string | null };
+  };
+}

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ExportStalledError } from '../../lib/exports/stall-watchdog';
-import { isUnavailableError } from '../../lib/http/error-response';
+import { isUnavailableError } from '../../lib/error-classification';
 
 /**
  * Turns a low-level failure into a retryable ApplicationFailure whose type names its
