@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Updateable } from 'kysely';
 import type { AuditActionValue } from '../audit/audit.contracts';
 
 /** Typed view of the database; one interface per table, kept in step with migrations/. */
@@ -144,12 +144,4 @@ export interface Database {
   user_event_counts: UserEventCountTable;
 }
 
-export type Tenant = Selectable<TenantTable>;
-export type Environment = Selectable<EnvironmentTable>;
-export type Admin = Selectable<AdminTable>;
-export type User = Selectable<UserTable>;
-export type Event = Selectable<EventTable>;
-export type ExportRow = Selectable<ExportTable>;
-export type NewExportRow = Insertable<ExportTable>;
 export type ExportRowUpdate = Updateable<ExportTable>;
-export type AuditEntry = Selectable<AuditLogTable>;

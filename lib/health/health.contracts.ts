@@ -7,7 +7,6 @@ export interface HealthCheckInput {
 export interface HealthCheckResult {
   database: { ok: true; serverVersion: string };
   storage: { ok: true; roundTripBytes: number };
-  checkedAt: string;
 }
 
 /** GET /api/health: what the header banner polls. */
