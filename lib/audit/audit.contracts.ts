@@ -60,18 +60,20 @@ export const auditCsvColumns = [
   'details',
 ] as const;
 
-/** One row of GET /api/audit. */
-export interface AuditEntryDto {
-  id: string;
-  action: AuditActionValue;
-  createdAt: string;
-  /** null: the system acted (the retention sweep expired an export). */
-  admin: { id: string; email: string } | null;
-  /** Slug of the environment the action was taken in; null for sign-ins. */
-  environment: string | null;
-  exportId: string | null;
-  userId: string | null;
-  userEmail: string | null;
-  clientAddress: string | null;
-  userAgent: string | null;
-}
+/** One row of GET /api/audit: the type the page reads and the schema OpenAPI publishes. */
+export const auditEntryDtoSchema = z.object({
+  id: z.uuid(),
+  action: z.enum(auditActions),
+  createdAt: z.iso.datetime(),
+  // Null when the system acted: the retention sweep expiring an export.
+  admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
+  // Slug of the environment the action was taken in; null for sign-ins.
+  environment: z.string().nullable(),
+  exportId: z.uuid().nullable(),
+  userId: z.uuid().nullable(),
+  userEmail: z.string().nullable(),
+  // Null on rows written before addresses were recorded.
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export type AuditEntryDto = z.infer<typeof auditEntryDtoSchema>;

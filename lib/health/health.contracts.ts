@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Input and result of the health workflow; shared by the client, worker and workflow. */
 export interface HealthCheckInput {
   /** Unique per run so probes never collide in S3. */
@@ -9,13 +11,11 @@ export interface HealthCheckResult {
   storage: { ok: true; roundTripBytes: number };
 }
 
-/** GET /api/health: what the header banner polls. */
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: {
-    database: { ok: boolean };
-    temporal: { ok: boolean };
-    storage: { ok: boolean };
-    worker: { ok: boolean; lastSeenAt: string | null };
-  };
-}
+const check = z.object({ ok: z.boolean() });
+
+/** GET /api/health as a signed-in admin gets it (the header banner polls it); OpenAPI publishes it. */
+export const healthReportSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }),
+});
+export type HealthReport = z.infer<typeof healthReportSchema>;
