@@ -82,7 +82,7 @@ test('filters are form controls kept in the URL: a filtered view is a deep link,
   await page.getByRole('combobox', { name: 'Action', exact: true }).selectOption({ label: 'Downloaded export' });
   await page.getByRole('combobox', { name: 'Admin', exact: true }).selectOption({ label: logins.acmeAdmin });
   await page.getByRole('button', { name: 'Apply filters' }).click();
-  await expect(page).toHaveURL(new RegExp(`[?&]action=export\\.downloaded(&|$)`));
+  await expect(page).toHaveURL(/[?&]action=export\.downloaded(&|$)/);
   await expect(page).toHaveURL(new RegExp(`[?&]adminId=${acme.adminId}(&|$)`));
   await expect(page).toHaveURL(new RegExp(`[?&]from=${from}(&|$)`));
   await expect(page.getByRole('row')).toHaveCount(2);

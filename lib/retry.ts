@@ -1,4 +1,4 @@
-import { isUnavailableError } from './http/error-response';
+import { isUnavailableError } from './error-classification';
 
 export interface RetryOptions {
   /** Total tries, including the first. */

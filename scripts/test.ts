@@ -4,18 +4,19 @@ import { join } from 'node:path';
 import { findFreePort, findFreeStackPorts, startStack } from './stack/index';
 import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
 import { bin, run, startBackground } from './lib/run';
-import { playwrightCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
+import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
 
 /**
  * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3, Mailpit on free ports, data
- * in a temp dir), torn down at the end. Suites: unit, integration (vitest), e2e
+ * in a temp dir), torn down at the end. Suites: lint (npm run lint, lint:boundaries,
+ * lint:dead, typecheck; one pass or fail each), unit, integration (vitest), e2e
  * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
  * on purpose). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
  * filters handed to vitest and Playwright (`npm test -- --only=e2e sessions`). Ends with one
  * line `N passed, N failed` summing every suite.
  */
 const suites = new Set(
-  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'unit,integration,e2e,faults').split(','),
+  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'lint,unit,integration,e2e,faults').split(','),
 );
 
 // Tests always get their own stack: a developer's DATABASE_URL must never be written to.
@@ -42,6 +43,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 try {
+  // Static checks first: seconds, and they need no stack.
+  if (suites.has('lint')) {
+    counts.push(await scriptCounts('lint', ['lint', 'lint:boundaries', 'lint:dead', 'typecheck']));
+  }
   if (suites.has('integration') || suites.has('e2e')) {
     const ports = await findFreeStackPorts();
     stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });

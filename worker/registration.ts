@@ -5,7 +5,7 @@ import type pg from 'pg';
 import type { Db } from '../lib/db/client';
 import { retentionSeconds, type SharedEnv } from '../lib/env';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
-import { type TaskQueueKey, type WorkflowType } from '../lib/temporal/registry';
+import type { TaskQueueKey, WorkflowType } from '../lib/temporal/registry';
 import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
 import { createNotificationActivities } from './activities/notification.activities';
@@ -25,7 +25,7 @@ export interface QueueRegistration {
   /** Workflow names this queue runs; each must be exported from workflowsPath. */
   workflows: WorkflowType[];
   workflowsPath: string;
-  activities: (deps: WorkerDeps) => Record<string, (...args: any[]) => Promise<unknown>>;
+  activities: (deps: WorkerDeps) => Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 /** The one list the worker registers from: task queue → workflows + activities. */

@@ -2,7 +2,7 @@
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
-import '@/lib/zod-jitless';
+import '../_lib/zod-jitless';
 
 export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(

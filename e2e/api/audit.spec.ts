@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext } from '@playwright/test';
 import type pg from 'pg';
-import type { AuditEntryDto } from '../../lib/audit/audit.service';
+import type { AuditEntryDto } from '../../lib/audit/audit.contracts';
 import { sharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
 import { logins, signIn } from '../fixtures';

@@ -88,6 +88,7 @@ class Findings {
     try {
       await body();
     } catch (error) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC[…m) from Playwright's messages
       const message = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '');
       const first = message.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
       this.failures.push(first.includes(label) ? first : `${label}: ${first}`);

@@ -3,7 +3,7 @@ import { stringify } from 'csv-stringify';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
 import { guardFormula } from '../exports/csv-guard';
-import type { Actor, Scope } from '../http/scope';
+import type { Actor, Scope } from '../scope';
 import { type AuditFilters, auditCsvColumns } from './audit.contracts';
 import { type AuditEntryRow, findAuditEntries, findScopeSlugs, recordAudit } from './audit.repository';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.contracts';
+import { pageQuerySchema } from '../pagination/pagination.contracts';
 
 /**
  * The audit log's actions and filters, shared by the API, the OpenAPI document and the
@@ -59,3 +59,21 @@ export const auditCsvColumns = [
   'user_agent',
   'details',
 ] as const;
+
+/** One row of GET /api/audit: the type the page reads and the schema OpenAPI publishes. */
+export const auditEntryDtoSchema = z.object({
+  id: z.uuid(),
+  action: z.enum(auditActions),
+  createdAt: z.iso.datetime(),
+  // Null when the system acted: the retention sweep expiring an export.
+  admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
+  // Slug of the environment the action was taken in; null for sign-ins.
+  environment: z.string().nullable(),
+  exportId: z.uuid().nullable(),
+  userId: z.uuid().nullable(),
+  userEmail: z.string().nullable(),
+  // Null on rows written before addresses were recorded.
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+});
+export type AuditEntryDto = z.infer<typeof auditEntryDtoSchema>;

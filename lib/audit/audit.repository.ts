@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import type { AuditAction } from '../db/schema';
-import type { RequestOrigin } from '../http/client-address';
+import type { RequestOrigin } from '../request-origin';
 import type { AuditFilters } from './audit.contracts';
 
 export interface AuditInput {

@@ -1,23 +1,7 @@
 import { getDb } from '../db/web-db';
-import type { AuditAction } from '../db/schema';
-import { decodeTimeCursor, encodeCursor } from '../http/cursor';
-import type { ListAuditQuery } from './audit.contracts';
+import { decodeTimeCursor, encodeCursor } from '../pagination/cursor';
+import type { AuditEntryDto, ListAuditQuery } from './audit.contracts';
 import { type AuditEntryRow, findAuditEntries, findTenantAdmins } from './audit.repository';
-
-export interface AuditEntryDto {
-  id: string;
-  action: AuditAction;
-  createdAt: string;
-  /** null: the system acted (the retention sweep expired an export). */
-  admin: { id: string; email: string } | null;
-  /** Slug of the environment the action was taken in; null for sign-ins. */
-  environment: string | null;
-  exportId: string | null;
-  userId: string | null;
-  userEmail: string | null;
-  clientAddress: string | null;
-  userAgent: string | null;
-}
 
 export function toAuditEntryDto(r: AuditEntryRow): AuditEntryDto {
   return {

@@ -3,7 +3,7 @@ import CredentialsProvider from 'next-auth/providers/credentials';
 import { z } from 'zod';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
-import { isUnavailableError } from '../http/error-response';
+import { isUnavailableError } from '../error-classification';
 import { endAdminSessions } from './admin-accounts';
 import { findEnvironment } from './admin.repository';
 import { checkPassword } from './check-password';
@@ -43,7 +43,7 @@ export function authOptions(): AuthOptions {
           token.sessionVersion = sessionVersion;
           return token;
         }
-        let admin;
+        let admin: Awaited<ReturnType<typeof activeSessionAdmin>>;
         try {
           admin = await activeSessionAdmin(getDb(), token, env.SESSION_MAX_AGE_SECONDS);
         } catch (error) {

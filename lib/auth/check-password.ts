@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../audit/audit.repository';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
-import { requestOrigin } from '../http/client-address';
+import { requestOrigin } from '../request-origin';
 import { replacePasswordHash } from './admin-accounts';
 import { findAdminByEmail, listEnvironments } from './admin.repository';
 import { decoyHash, hashPassword, needsRehash, verifyPassword } from './password';

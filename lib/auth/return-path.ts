@@ -17,6 +17,3 @@ export function safeReturnPath(raw: string | null | undefined, fallback = '/user
   url.searchParams.delete('_rsc');
   return url.pathname + url.search + url.hash;
 }
-
-/** The header the custom server (server.mjs) stamps with the path and query it received. */
-export { urlHeader as requestUrlHeader } from '../http/front-door.mjs';

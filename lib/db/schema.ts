@@ -1,5 +1,6 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Updateable } from 'kysely';
 import type { AuditActionValue } from '../audit/audit.contracts';
+import type { ExportStatusValue } from '../exports/export.contracts';
 
 /** Typed view of the database; one interface per table, kept in step with migrations/. */
 
@@ -10,8 +11,8 @@ type Json = ColumnType<Record<string, unknown>, string | Record<string, unknown>
 type BigCount = ColumnType<number, number | undefined, number>;
 
 export type AdminRole = 'admin' | 'viewer';
-export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'expired';
-/** The list lives in audit.contracts.ts, which the API, OpenAPI and the audit page read too. */
+/** Both lists live in contracts, which the API, OpenAPI, the pages and the workflow read too. */
+export type ExportStatus = ExportStatusValue;
 export type AuditAction = AuditActionValue;
 
 export interface TenantTable {
@@ -144,12 +145,4 @@ export interface Database {
   user_event_counts: UserEventCountTable;
 }
 
-export type Tenant = Selectable<TenantTable>;
-export type Environment = Selectable<EnvironmentTable>;
-export type Admin = Selectable<AdminTable>;
-export type User = Selectable<UserTable>;
-export type Event = Selectable<EventTable>;
-export type ExportRow = Selectable<ExportTable>;
-export type NewExportRow = Insertable<ExportTable>;
 export type ExportRowUpdate = Updateable<ExportTable>;
-export type AuditEntry = Selectable<AuditLogTable>;

@@ -1,6 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Db } from '../db/client';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 import { deleteObject } from '../storage/multipart-upload';
 import type { ExportFileResult, ExportStatusValue } from './export.contracts';
 import { completeExport } from './export-lifecycle';

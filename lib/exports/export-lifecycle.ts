@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import type { ExportRowUpdate } from '../db/schema';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 import type { ExportFileResult, ExportStatusValue } from './export.contracts';
 import * as repo from './export.repository';
 

@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { recordAudit } from '../audit/audit.repository';
 import type { Db } from '../db/client';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 import { deleteObjectsUnder } from '../storage/multipart-upload';
 import { exportObjectPrefix } from './export-file-name';
 import { expireExport } from './export-lifecycle';

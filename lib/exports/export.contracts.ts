@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.contracts';
+import { pageQuerySchema } from '../pagination/pagination.contracts';
 
 /**
  * Shapes shared by the API, the UI and the workflow. No server imports here: client

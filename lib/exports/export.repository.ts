@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/client';
 import type { Database, ExportRowUpdate, ExportStatus } from '../db/schema';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
+import { inFlightStatuses } from './export.contracts';
 
 type DbOrTx = Db | Transaction<Database>;
 
@@ -62,7 +63,7 @@ export function findInFlightExportForUser(db: DbOrTx, scope: Scope, userId: stri
     .where('exports.tenant_id', '=', scope.tenantId)
     .where('exports.environment_id', '=', scope.environmentId)
     .where('exports.user_id', '=', userId)
-    .where('exports.status', 'in', ['queued', 'running'])
+    .where('exports.status', 'in', inFlightStatuses)
     .executeTakeFirst();
 }
 
@@ -134,7 +135,7 @@ export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Da
     .selectFrom('exports')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('tenant_id', '=', tenantId)
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', inFlightStatuses)
     .executeTakeFirstOrThrow();
   const recent = await tx
     .selectFrom('exports')
@@ -218,7 +219,7 @@ export function findInFlightExportsCreatedBefore(db: DbOrTx, scope: Scope, creat
     .select(['id', 'user_id', 'workflow_id', 'status'])
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
-    .where('status', 'in', ['queued', 'running'])
+    .where('status', 'in', inFlightStatuses)
     .where('created_at', '<', createdBefore)
     .orderBy('created_at')
     .limit(limit)

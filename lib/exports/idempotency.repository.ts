@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 
 /** How long a key keeps returning its export: 24 h, as the issue and the draft suggest. */
 export const idempotencyKeyTtlSeconds = 24 * 3600;

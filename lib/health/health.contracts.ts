@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Input and result of the health workflow; shared by the client, worker and workflow. */
 export interface HealthCheckInput {
   /** Unique per run so probes never collide in S3. */
@@ -7,5 +9,13 @@ export interface HealthCheckInput {
 export interface HealthCheckResult {
   database: { ok: true; serverVersion: string };
   storage: { ok: true; roundTripBytes: number };
-  checkedAt: string;
 }
+
+const check = z.object({ ok: z.boolean() });
+
+/** GET /api/health as a signed-in admin gets it (the header banner polls it); OpenAPI publishes it. */
+export const healthReportSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }),
+});
+export type HealthReport = z.infer<typeof healthReportSchema>;

@@ -4,16 +4,7 @@ import { getDb } from '../db/web-db';
 import { sharedEnv } from '../env';
 import { createS3Client } from '../storage/s3';
 import { getTemporalClient, resetTemporalClient } from '../temporal/client';
-
-export interface HealthReport {
-  status: 'ok' | 'degraded';
-  checks: {
-    database: { ok: boolean };
-    temporal: { ok: boolean };
-    storage: { ok: boolean };
-    worker: { ok: boolean; lastSeenAt: string | null };
-  };
-}
+import type { HealthReport } from './health.contracts';
 
 /**
  * A poller Temporal last heard from within this window counts as alive. Idle workers

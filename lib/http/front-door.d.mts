@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export declare const peerHeader: 'x-export-console-peer';
-export declare const urlHeader: 'x-export-console-url';
+export { peerHeader, urlHeader } from '../front-door-headers.mjs';
 export declare const allowedMethods: readonly string[];
 export declare function listenAddress(dev: boolean, env: Record<string, string | undefined>): { host: string; port: number };
 export declare function methodNotAllowedBody(method: string | undefined): string;

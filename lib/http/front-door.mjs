@@ -4,9 +4,9 @@
  * front-door.d.mts. Kept free of side effects so the unit tests can import it.
  */
 
-/** Internal headers only this server may set; a client's copy is discarded. */
-export const peerHeader = 'x-export-console-peer';
-export const urlHeader = 'x-export-console-url';
+import { peerHeader, urlHeader } from '../front-door-headers.mjs';
+
+export { peerHeader, urlHeader };
 
 /**
  * Where to listen. Development binds loopback unless HOST says otherwise: a dev server runs
@@ -79,7 +79,7 @@ export function securityHeaders({ dev, https }) {
 
 /**
  * Replaces the internal headers with what this server saw: the socket's peer address
- * (lib/http/client-address.ts reads it) and the requested path (the admin layout keeps it
+ * (lib/request-origin.ts reads it) and the requested path (the admin layout keeps it
  * as the deep link when it redirects to /login).
  */
 export function stampRequest(req) {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { auditActions, auditCsvColumns, auditFilterFields, listAuditQueryFields } from '../audit/audit.contracts';
+import { auditCsvColumns, auditEntryDtoSchema, auditFilterFields, listAuditQueryFields } from '../audit/audit.contracts';
 import { errorStatus } from '../errors';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
+import { healthReportSchema } from '../health/health.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
 import { listUsersQuerySchema, userDtoSchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
@@ -15,25 +16,8 @@ const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', 
 const errorBody = z.object({
   error: z.object({ code: z.enum(Object.keys(errorStatus) as [keyof typeof errorStatus]), message: z.string(), hint: z.string() }),
 });
-const auditEntry = z.object({
-  id: z.uuid(),
-  action: z.enum(auditActions),
-  createdAt: z.iso.datetime(),
-  // Null when the system acted: the retention sweep expiring an export.
-  admin: z.object({ id: z.uuid(), email: z.string() }).nullable(),
-  environment: z.string().nullable(),
-  exportId: z.uuid().nullable(),
-  userId: z.uuid().nullable(),
-  userEmail: z.string().nullable(),
-  // Null on rows written before addresses were recorded.
-  clientAddress: z.string().nullable(),
-  userAgent: z.string().nullable(),
-});
-const check = z.object({ ok: z.boolean() });
-const health = z.object({
-  status: z.enum(['ok', 'degraded']),
-  checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }).optional(),
-});
+// Anonymous callers get only `status`.
+const health = healthReportSchema.partial({ checks: true });
 
 function parameters(schema: z.ZodObject, where: 'path' | 'query') {
   return Object.entries(schema.shape).map(([name, field]) => ({
@@ -102,7 +86,7 @@ export function openApiDocument() {
         get: {
           summary: "The tenant's audit log, newest first (admins), filtered by action, admin, user (through the entry's export) and a half-open time range [from, to)",
           parameters: parameters(listAuditQueryFields, 'query'),
-          responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntry), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') },
+          responses: { '200': { description: 'A page of entries', content: content(z.object({ entries: z.array(auditEntryDtoSchema), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'forbidden', 'unavailable') },
         },
       },
       '/api/audit.csv': {

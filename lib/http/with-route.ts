@@ -1,15 +1,16 @@
 import { getToken } from 'next-auth/jwt';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
 import { activeSessionAdmin } from '../auth/session-claims';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
-import { type RequestOrigin, requestOrigin } from './client-address';
+import { type RequestOrigin, requestOrigin } from '../request-origin';
 import { isDocumentNavigation, errorPage } from './error-page';
-import { errorResponse, toAppError } from './error-response';
+import { toAppError } from '../error-classification';
+import { errorResponse } from './error-response';
 import { assertSameOrigin, readJsonBody } from './request-guards';
-import { type Actor, type Scope, scopeOf } from './scope';
+import { type Actor, type Scope, scopeOf } from '../scope';
 
 type Access = 'public' | 'signed-in' | 'admin-role';
 

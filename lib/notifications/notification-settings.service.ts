@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.repository';
 import { getDb } from '../db/web-db';
 import { AppError } from '../errors';
-import type { Actor, Scope } from '../http/scope';
+import type { Actor, Scope } from '../scope';
 import type { NotificationSettings } from './notification-settings.contracts';
 import { findExportEmailSetting, updateExportEmailSetting } from './notification.repository';
 

@@ -1,5 +1,5 @@
 import type { Db } from '../db/client';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 import type { ExportEmailFacts } from './export-email';
 
 /** What the mail about an export says, and whether its requester wants mail at all. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { exportStatuses } from '../exports/export.contracts';
-import { pageQuerySchema } from '../http/pagination.contracts';
+import { pageQuerySchema } from '../pagination/pagination.contracts';
 
 export const listUsersQuerySchema = pageQuerySchema.extend({
   search: z

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/client';
 import type { Database } from '../db/schema';
-import type { Scope } from '../http/scope';
+import type { Scope } from '../scope';
 
 type DbOrTx = Db | Transaction<Database>;
 

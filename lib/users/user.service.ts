@@ -1,6 +1,6 @@
 import { getDb } from '../db/web-db';
-import { decodeCursor, encodeCursor } from '../http/cursor';
-import type { Scope } from '../http/scope';
+import { decodeCursor, encodeCursor } from '../pagination/cursor';
+import type { Scope } from '../scope';
 import type { UserDto } from './user.contracts';
 import { listUsers as listUserRows } from './user.repository';
 

@@ -68,8 +68,6 @@ export function parseBenchOptions(args: string[]) {
   };
 }
 
-export type BenchOptions = ReturnType<typeof parseBenchOptions>;
-
 function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(text.trim());
   if (!m) throw new Error(`bad size ${text}: use e.g. 10k, 100k, 1M`);

@@ -37,7 +37,12 @@ export function startBackground(
   const ring = new LineRing(opts.verbose ? (line) => console.log(`[${name}] ${line}`) : undefined);
   const child = spawn(command, args, { cwd: opts.cwd ?? root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   // Recorded beside the stack's own children, so a run killed with SIGKILL has its worker
   // and web app stopped by the next run (scripts/stack/processes.ts killLeftovers).
   const { dataDir } = opts;

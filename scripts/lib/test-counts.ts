@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { run } from './run';
 
 export interface SuiteCounts {
   suite: string;
@@ -30,4 +31,20 @@ export async function playwrightCounts(suite: string, file: string): Promise<Sui
   } catch {
     return { suite, passed: 0, failed: 1, skipped: 0 };
   }
+}
+
+/**
+ * Runs package.json scripts one after another (the machine has two cores), each passing when it
+ * exits 0: one pass or one failure per script, so the summary says which check broke.
+ */
+export async function scriptCounts(suite: string, scripts: string[]): Promise<SuiteCounts> {
+  const counts: SuiteCounts = { suite, passed: 0, failed: 0, skipped: 0 };
+  for (const script of scripts) {
+    console.log(`\n[${suite}] npm run ${script}`);
+    const code = await run('npm', ['run', '--silent', script]).catch(() => 127);
+    console.log(`[${suite}] ${script}: ${code === 0 ? 'passed' : `failed (exit ${code})`}`);
+    if (code === 0) counts.passed++;
+    else counts.failed++;
+  }
+  return counts;
 }

@@ -7,7 +7,7 @@ import { auditCsvStream, exportAuditCsv } from '../../lib/audit/audit-csv';
 import { listAudit } from '../../lib/audit/audit.service';
 import { getDb } from '../../lib/db/web-db';
 import type { AuditAction } from '../../lib/db/schema';
-import type { Actor, Scope } from '../../lib/http/scope';
+import type { Actor, Scope } from '../../lib/scope';
 
 /**
  * The audit log's filters, pagination, tenant isolation and CSV, on the real migrated and

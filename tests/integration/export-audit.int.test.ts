@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../lib/db/web-db';
 import { isAppError } from '../../lib/errors';
 import { cancelExport, requestExport } from '../../lib/exports/export.service';
-import type { Actor, Scope } from '../../lib/http/scope';
+import type { Actor, Scope } from '../../lib/scope';
 import { getTemporalClient, resetTemporalClient } from '../../lib/temporal/client';
 import { listUsers } from '../../lib/users/user.service';
 

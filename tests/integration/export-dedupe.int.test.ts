@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getDb } from '../../lib/db/web-db';
 import { isAppError } from '../../lib/errors';
 import { exportDedupeWindowMs, requestExport } from '../../lib/exports/export.service';
-import type { Actor, Scope } from '../../lib/http/scope';
+import type { Actor, Scope } from '../../lib/scope';
 import { resetTemporalClient } from '../../lib/temporal/client';
 
 /**

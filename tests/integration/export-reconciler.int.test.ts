@@ -40,7 +40,7 @@ beforeAll(async () => {
   users = rows;
 });
 afterAll(async () => {
-  harness?.workers.forEach((w) => w.shutdown());
+  for (const w of harness?.workers ?? []) w.shutdown();
   await running;
   await harness?.close();
 });

@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.client.schedule.getHandle(retentionScheduleId(harness.env)).delete().catch(() => {});
   await harness?.client.schedule.getHandle(`reconcile-exports-${harness.env.TEMPORAL_TASK_QUEUE}`).delete().catch(() => {});
-  harness?.workers.forEach((w) => w.shutdown());
+  for (const w of harness?.workers ?? []) w.shutdown();
   await running;
   await harness?.close();
   s3?.destroy();

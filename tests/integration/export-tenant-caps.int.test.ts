@@ -5,7 +5,7 @@ import { getDb } from '../../lib/db/web-db';
 import { sharedEnv } from '../../lib/env';
 import { isAppError } from '../../lib/errors';
 import { requestExport } from '../../lib/exports/export.service';
-import type { Actor, Scope } from '../../lib/http/scope';
+import type { Actor, Scope } from '../../lib/scope';
 import { resetTemporalClient } from '../../lib/temporal/client';
 
 /**

@@ -5,7 +5,6 @@ import { CancelledFailure } from '@temporalio/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
-import { objectSize } from '../../lib/storage/multipart-upload';
 import { createS3Client } from '../../lib/storage/s3';
 import { createExportActivities } from '../../worker/activities/export.activities';
 import type { UserExportInput } from '../../lib/exports/export.contracts';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getDb } from '../../lib/db/web-db';
-import type { Scope } from '../../lib/http/scope';
+import type { Scope } from '../../lib/scope';
 import { listUsers } from '../../lib/users/user.service';
 
 /**

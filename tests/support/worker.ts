@@ -38,7 +38,9 @@ export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promi
     workers,
     async run(fn) {
       const [result] = await Promise.all([
-        fn().finally(() => workers.forEach((w) => w.shutdown())),
+        fn().finally(() => {
+          for (const w of workers) w.shutdown();
+        }),
         ...workers.map((w) => w.run()),
       ]);
       return result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor, decodeTimeCursor, encodeCursor } from '../../lib/http/cursor';
+import { decodeCursor, decodeTimeCursor, encodeCursor } from '../../lib/pagination/cursor';
 import { listUsersQuerySchema } from '../../lib/users/user.contracts';
 
 const id = '6f1c1d1e-8a9b-4c2d-9e3f-0a1b2c3d4e5f';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError, errorStatus } from '../../lib/errors';
-import { errorResponse, toAppError } from '../../lib/http/error-response';
+import { toAppError } from '../../lib/error-classification';
+import { errorResponse } from '../../lib/http/error-response';
 
 describe('error → response mapping', () => {
   it.each(Object.entries(errorStatus))('%s answers %i', (code, status) => {

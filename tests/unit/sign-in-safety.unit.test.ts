@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { needsRehash } from '../../lib/auth/password';
 import { safeReturnPath } from '../../lib/auth/return-path';
-import { clientAddress, peerHeader } from '../../lib/http/client-address';
+import { clientAddress, peerHeader } from '../../lib/request-origin';
 
 describe('return path after sign-in', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { ExportStalledError } from '../../lib/exports/stall-watchdog';
-import { isUnavailableError } from '../../lib/http/error-response';
+import { isUnavailableError } from '../../lib/error-classification';
+import { failureTypes } from '../../lib/temporal/failure-types';
 
 /**
  * Turns a low-level failure into a retryable ApplicationFailure whose type names its
@@ -13,14 +14,14 @@ export function describeExportError(error: unknown): unknown {
   const detail = error.message || error.name;
   if (error instanceof ExportStalledError) {
     // Retryable: a fresh attempt gets new connections, and a gateway that was stopped may be back.
-    const type = error.stalledOn === 'storage' ? 'StorageError' : 'DatabaseUnavailable';
+    const type = error.stalledOn === 'storage' ? failureTypes.storage : failureTypes.databaseUnavailable;
     return ApplicationFailure.create({ type, message: `Stalled: ${detail}`, cause: error });
   }
   if (isStorageError(error)) {
-    return ApplicationFailure.create({ type: 'StorageError', message: `Storage (S3) failed or is unreachable: ${detail}`, cause: error });
+    return ApplicationFailure.create({ type: failureTypes.storage, message: `Storage (S3) failed or is unreachable: ${detail}`, cause: error });
   }
   if (isUnavailableError(error)) {
-    return ApplicationFailure.create({ type: 'DatabaseUnavailable', message: `The database is unreachable: ${detail}`, cause: error });
+    return ApplicationFailure.create({ type: failureTypes.databaseUnavailable, message: `The database is unreachable: ${detail}`, cause: error });
   }
   return error;
 }

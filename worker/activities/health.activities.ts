@@ -32,7 +32,6 @@ export function createHealthActivities({ db, s3, bucket }: HealthDeps) {
       return {
         database: { ok: true, serverVersion },
         storage: { ok: true, roundTripBytes: Buffer.byteLength(body) },
-        checkedAt: new Date().toISOString(),
       };
     },
   };

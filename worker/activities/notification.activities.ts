@@ -5,6 +5,7 @@ import type { UserExportInput } from '../../lib/exports/export.contracts';
 import { buildExportEmail, type ExportEnding } from '../../lib/notifications/export-email';
 import { MailError, type MailConfig } from '../../lib/notifications/mailer';
 import { findExportEmailFacts, recordNotificationError } from '../../lib/notifications/notification.repository';
+import { failureTypes } from '../../lib/temporal/failure-types';
 
 export interface NotificationActivityDeps {
   db: Db;
@@ -40,7 +41,7 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
         const permanent = error instanceof MailError && error.permanent;
         Context.current().log.warn('Export notification attempt failed', { exportId: input.exportId, permanent, error: String(error) });
         throw ApplicationFailure.create({
-          type: permanent ? 'MailRejected' : 'MailUnavailable',
+          type: permanent ? failureTypes.mailRejected : failureTypes.mailUnavailable,
           message: permanent ? 'The mail server refused the message' : 'The mail server could not be reached',
           nonRetryable: permanent,
         });

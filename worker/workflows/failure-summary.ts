@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
+import { failureTypes } from '../../lib/temporal/failure-types';
 
 /**
  * What went wrong, as a tenant's admins (viewers included) may read it. The export row's
@@ -19,10 +20,10 @@ const sentences: Record<FailureCategory, { what: string; action: string }> = {
 
 // ApplicationFailure types set by worker/activities (describe-error.ts, export.activities.ts).
 const categoryOfType: Record<string, FailureCategory> = {
-  StorageError: 'storage',
-  DatabaseUnavailable: 'database',
-  NotFound: 'not-found',
-  ValidationError: 'invalid-input',
+  [failureTypes.storage]: 'storage',
+  [failureTypes.databaseUnavailable]: 'database',
+  [failureTypes.notFound]: 'not-found',
+  [failureTypes.validation]: 'invalid-input',
 };
 
 export function categorizeFailure(error: unknown): FailureCategory {

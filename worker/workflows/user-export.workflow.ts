@@ -1,5 +1,6 @@
 import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
+import { failureTypes } from '../../lib/temporal/failure-types';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
 import type { ExportActivities } from '../activities/export.activities';
 import type { NotificationActivities } from '../activities/notification.activities';
@@ -18,7 +19,7 @@ const { exportUserData } = proxyActivities<ExportActivities>({
     backoffCoefficient: 2,
     maximumInterval: '2 minutes',
     maximumAttempts: maxAttempts,
-    nonRetryableErrorTypes: ['ValidationError', 'NotFound'],
+    nonRetryableErrorTypes: [failureTypes.validation, failureTypes.notFound],
   },
   // Wait for the activity to abort its upload before the workflow reports "cancelled".
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -36,7 +37,7 @@ const notifyAttempts = 4;
 // server restart; a refusal (5xx) is not retried. It never fails the export.
 const { notifyExportOutcome } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: ['MailRejected'] },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: [failureTypes.mailRejected] },
 });
 const { recordNotificationFailure } = proxyLocalActivities<NotificationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -70,7 +71,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
   const parsed = userExportInputSchema.safeParse(rawInput);
   if (!parsed.success) {
     const message = parsed.error.issues.map((i) => i.message).join('; ');
-    throw ApplicationFailure.create({ type: 'ValidationError', message: `Invalid export input: ${message}`, nonRetryable: true });
+    throw ApplicationFailure.create({ type: failureTypes.validation, message: `Invalid export input: ${message}`, nonRetryable: true });
   }
   const input = parsed.data;
   const tracksStatus = patched(statusSearchAttributePatch);
@@ -102,7 +103,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     await notifyEnding(input, 'failed');
     if (patched(outcomeAsWorkflowStatusPatch)) {
       // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.
-      throw ApplicationFailure.create({ type: 'ExportFailed', message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
+      throw ApplicationFailure.create({ type: failureTypes.exportFailed, message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
     }
     return { status: 'failed', errorSummary };
   }

@@ -1,5 +1,5 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { HealthReport } from '@/lib/health/health.service';
+import type { HealthReport } from '@/lib/health/health.contracts';
 import { ApiError } from '../_lib/api-fetch';
 import { queryKeys } from '../_lib/query-keys';
 

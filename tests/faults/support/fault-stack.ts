@@ -41,12 +41,21 @@ export async function startFaultStack(): Promise<FaultStack> {
   let s3: RunningS3 | undefined;
   const control = {
     startPostgres: async () => void (pg = await startPostgres({ dataDir, port: ports.pg, password: DEV_CREDENTIALS.postgresPassword })),
-    stopPostgres: async () => void (await pg?.stop(), (pg = undefined)),
+    stopPostgres: async () => {
+      await pg?.stop();
+      pg = undefined;
+    },
     startTemporal: async () => void (temporal = await startTemporal({ bin: temporalBin, dataDir, port: ports.temporal, uiPort: ports.ui })),
-    stopTemporal: async () => void (await temporal?.stop(), (temporal = undefined)),
+    stopTemporal: async () => {
+      await temporal?.stop();
+      temporal = undefined;
+    },
     startS3: async () =>
       void (s3 = await startS3({ bin: s3Bin, dataDir, port: ports.s3, bucket, accessKeyId: DEV_CREDENTIALS.s3AccessKeyId, secretAccessKey: DEV_CREDENTIALS.s3SecretAccessKey })),
-    stopS3: async () => void (await s3?.stop(), (s3 = undefined)),
+    stopS3: async () => {
+      await s3?.stop();
+      s3 = undefined;
+    },
     pauseS3: () => void process.kill(s3!.pid, 'SIGSTOP'),
     resumeS3: () => void (s3 && process.kill(s3.pid, 'SIGCONT')),
   };

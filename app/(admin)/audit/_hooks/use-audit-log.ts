@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, useInfiniteQuery } from '@tanstack/react-query';
-import type { AuditEntryDto } from '@/lib/audit/audit.service';
+import type { AuditEntryDto } from '@/lib/audit/audit.contracts';
 import { apiGet, queryString } from '../../_lib/api-fetch';
 import { queryKeys } from '../../_lib/query-keys';
 

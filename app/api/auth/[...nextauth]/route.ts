@@ -1,7 +1,7 @@
 import NextAuth from 'next-auth';
 import type { NextRequest } from 'next/server';
 import { authOptions } from '@/lib/auth/auth-options';
-import { gateAuthPost } from '@/lib/auth/credentials-gate';
+import { gateAuthPost } from '@/lib/http/credentials-gate';
 
 type Context = { params: Promise<{ nextauth: string[] }> };
 

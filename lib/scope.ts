@@ -1,5 +1,5 @@
-import type { SessionAdmin } from '../../types/next-auth';
-import type { RequestOrigin } from './client-address';
+import type { SessionAdmin } from '../types/next-auth';
+import type { RequestOrigin } from './request-origin';
 
 /** What every query filters by: taken from the session, never from the request. */
 export interface Scope {

@@ -2,11 +2,12 @@ import { NextRequest } from 'next/server';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
-import { clientAddress } from '../http/client-address';
-import { errorResponse, toAppError } from '../http/error-response';
-import { readBodyCapped } from '../http/read-body';
-import { type SignInAttemptContext, signInContext } from './sign-in-context';
-import { normalizeEmail, releaseSignInAttempt, reserveSignInAttempt } from './sign-in-throttle';
+import { clientAddress } from '../request-origin';
+import { toAppError } from '../error-classification';
+import { errorResponse } from './error-response';
+import { readBodyCapped } from './read-body';
+import { type SignInAttemptContext, signInContext } from '../auth/sign-in-context';
+import { normalizeEmail, releaseSignInAttempt, reserveSignInAttempt } from '../auth/sign-in-throttle';
 
 /**
  * What may POST to next-auth, and how. next-auth routes on the first two path segments

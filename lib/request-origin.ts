@@ -1,4 +1,4 @@
-import { peerHeader } from './front-door.mjs';
+import { peerHeader } from './front-door-headers.mjs';
 
 export { peerHeader };
 
