@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { profileCsv } from '../../lib/exports/profile-csv';
+import { profileCsv } from '../../lib/exports/formats/csv/profile-csv';
 
 /** profile.csv of a fixed user, pinned by the hash the code wrote before the format seam. */
 const fixtureUser = {
