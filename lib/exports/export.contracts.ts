@@ -38,6 +38,7 @@ const rfc3339 = (what: string) =>
     .string({ error: `${what} must be an RFC 3339 date-time string` })
     .max(64, `${what} is too long`)
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, `${what} must be an RFC 3339 date-time with seconds and a zone, e.g. 2026-01-31T00:00:00Z`)
+    .meta({ format: 'date-time', description: `RFC 3339 date-time (${what === 'from' ? 'inclusive' : 'exclusive'} bound on the events' occurred_at)` })
     .pipe(z.iso.datetime({ offset: true, error: `${what} is not a valid date-time` }));
 
 /** The options of one export. `from`/`to` bound occurred_at, half-open: from ≤ t < to. */
