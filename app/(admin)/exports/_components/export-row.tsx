@@ -3,6 +3,7 @@ import { type ExportDto, inFlightStatuses } from '@/lib/exports/export.contracts
 import { formatCount, formatDateTime } from '../../_lib/format';
 import { ExportActions } from './export-actions';
 import { ExportExpiry } from './export-expiry';
+import { ExportOptionsSummary } from './export-options-summary';
 import { ExportProgress } from './export-progress';
 import { ExportTiming } from './export-timing';
 import { StatusBadge } from './status-badge';
@@ -18,6 +19,7 @@ export function ExportRow({ item, canManage, highlighted = false }: { item: Expo
         >
           {item.userEmail}
         </Link>
+        <ExportOptionsSummary item={item} />
       </td>
       <td className="px-4 py-3 text-slate-700">{item.requestedBy.email}</td>
       <td className="px-4 py-3 text-slate-600">
