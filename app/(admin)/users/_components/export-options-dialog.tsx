@@ -71,13 +71,22 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
           <legend className="font-medium text-slate-900">Format</legend>
           <div className="mt-2 flex flex-col gap-2">
             {exportFormatNames.map((name) => (
-              <label key={name} className="flex items-start gap-2">
-                <input type="radio" name="format" value={name} checked={format === name} onChange={() => setFormat(name)} className="mt-0.5" />
-                <span>
-                  <span className="font-medium text-slate-900">{exportFormatLabels[name]}</span>
-                  <span className="block text-xs text-slate-600">{formatHints[name]}</span>
-                </span>
-              </label>
+              <div key={name} className="flex items-start gap-2">
+                <input
+                  type="radio"
+                  id={`${titleId}-${name}`}
+                  name="format"
+                  value={name}
+                  checked={format === name}
+                  onChange={() => setFormat(name)}
+                  aria-describedby={`${titleId}-${name}-hint`}
+                  className="mt-0.5"
+                />
+                <div>
+                  <label htmlFor={`${titleId}-${name}`} className="font-medium text-slate-900">{exportFormatLabels[name]}</label>
+                  <p id={`${titleId}-${name}-hint`} className="text-xs text-slate-600">{formatHints[name]}</p>
+                </div>
+              </div>
             ))}
           </div>
         </fieldset>
