@@ -16,7 +16,8 @@ let user: UserFixture;
 test.beforeAll(async () => {
   db = await connectDb();
   const acme = await seededTenant(db, 'acme', logins.acmeAdmin);
-  user = await pickUser(db, acme.sandbox, { zeroEvents: true, newestEmailFirst: true });
+  // The session's environment (production): another environment's user would be a 404.
+  user = await pickUser(db, acme.production, { zeroEvents: true, newestEmailFirst: true });
   admin = await signInApi(logins.acmeAdmin);
 });
 

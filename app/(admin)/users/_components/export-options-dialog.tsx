@@ -33,6 +33,7 @@ function utcDay(date: string, days = 0): string {
  */
 export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const startRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
   const rangeHintId = useId();
   const errorId = useId();
@@ -43,6 +44,9 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    // showModal focuses the first control (a radio) unless an element has the autofocus
+    // attribute, which React's autoFocus does not write: move focus to the default action.
+    startRef.current?.focus();
   }, []);
 
   const submit = (event: React.FormEvent) => {
@@ -127,7 +131,7 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
           <button type="button" onClick={onClose} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
             Cancel
           </button>
-          <button type="submit" autoFocus className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500">
+          <button type="submit" ref={startRef} className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500">
             Start export
           </button>
         </div>
