@@ -22,12 +22,16 @@ const uuid = (what: string) =>
 export const exportIdSchema = uuid('Export ID');
 
 /**
- * Export formats by name, with the label the UI shows. The server-side modules behind them
- * are registered in formats/index.ts, which must list exactly these names.
+ * Export formats by name, with what the UI says of them. The server-side modules behind
+ * them are registered in formats/index.ts, which must list exactly these names.
  */
-export const exportFormatLabels = { csv: 'CSV', 'csv-excel': 'CSV for Excel', jsonl: 'JSON Lines' } as const;
-export type ExportFormatName = keyof typeof exportFormatLabels;
-export const exportFormatNames = Object.keys(exportFormatLabels) as [ExportFormatName, ...ExportFormatName[]];
+export const exportFormatCatalog = {
+  csv: { label: 'CSV', description: 'profile.csv and events.csv, UTF-8' },
+  'csv-excel': { label: 'CSV for Excel', description: 'The same CSV with a byte order mark, so Excel and LibreOffice read UTF-8' },
+  jsonl: { label: 'JSON Lines', description: 'profile.jsonl and events.jsonl, one JSON object per line' },
+} as const;
+export type ExportFormatName = keyof typeof exportFormatCatalog;
+export const exportFormatNames = Object.keys(exportFormatCatalog) as [ExportFormatName, ...ExportFormatName[]];
 export const defaultExportFormat: ExportFormatName = 'csv';
 
 const formatSchema = z.enum(exportFormatNames, { error: `format must be one of ${exportFormatNames.join(', ')}` });

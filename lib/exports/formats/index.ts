@@ -5,9 +5,9 @@ import type { ExportFormat } from './export-format';
 import { jsonlFormat } from './jsonl.format';
 
 /**
- * Every export format, by name. A new format is a module and a line here; its name and
- * label go in exportFormatLabels (export.contracts.ts), which the API and the UI read, and
- * the `satisfies` below keeps the two lists equal.
+ * Every export format, by name. A new format is a module and a line here; its name, label
+ * and description go in exportFormatCatalog (export.contracts.ts), which the API and the UI
+ * read, and the `satisfies` below keeps the two lists equal.
  */
 const exportFormats = {
   csv: csvFormat,

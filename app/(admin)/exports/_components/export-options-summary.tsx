@@ -1,4 +1,4 @@
-import { type ExportDto, exportFormatLabels } from '@/lib/exports/export.contracts';
+import { type ExportDto, exportFormatCatalog } from '@/lib/exports/export.contracts';
 
 const day = 24 * 3600 * 1000;
 
@@ -25,7 +25,7 @@ export function describeRange(range: ExportDto['range']): string {
 export function ExportOptionsSummary({ item }: { item: Pick<ExportDto, 'format' | 'range'> }) {
   return (
     <p className="mt-1 text-xs text-slate-600">
-      {exportFormatLabels[item.format]} · {describeRange(item.range)}
+      {exportFormatCatalog[item.format].label} · {describeRange(item.range)}
     </p>
   );
 }

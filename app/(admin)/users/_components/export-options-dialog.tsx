@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useId, useRef, useState } from 'react';
-import { defaultExportFormat, exportFormatLabels, exportFormatNames, type ExportFormatName } from '@/lib/exports/export.contracts';
+import { defaultExportFormat, exportFormatCatalog, exportFormatNames, type ExportFormatName } from '@/lib/exports/export.contracts';
 import type { StartExportOptions } from '../_hooks/use-start-export';
 
 interface Props {
@@ -10,12 +10,6 @@ interface Props {
   /** Cancel button, Escape, or the dialog closing any other way. */
   onClose: () => void;
 }
-
-const formatHints: Record<ExportFormatName, string> = {
-  csv: 'profile.csv and events.csv, UTF-8',
-  'csv-excel': 'The same CSV with a byte order mark, so Excel and LibreOffice read UTF-8',
-  jsonl: 'profile.jsonl and events.jsonl, one JSON object per line',
-};
 
 /** A date input's YYYY-MM-DD as the start of that UTC day, plus `days`. */
 function utcDay(date: string, days = 0): string {
@@ -87,8 +81,8 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
                   className="mt-0.5"
                 />
                 <div>
-                  <label htmlFor={`${titleId}-${name}`} className="font-medium text-slate-900">{exportFormatLabels[name]}</label>
-                  <p id={`${titleId}-${name}-hint`} className="text-xs text-slate-600">{formatHints[name]}</p>
+                  <label htmlFor={`${titleId}-${name}`} className="font-medium text-slate-900">{exportFormatCatalog[name].label}</label>
+                  <p id={`${titleId}-${name}-hint`} className="text-xs text-slate-600">{exportFormatCatalog[name].description}</p>
                 </div>
               </div>
             ))}
