@@ -5,6 +5,7 @@ import { ApiError } from '../../_lib/api-fetch';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { useExport } from '../_hooks/use-export';
 import { ExportActions } from './export-actions';
+import { ExportOptionsSummary } from './export-options-summary';
 import { ExportStatusDetails } from './export-status-details';
 
 /**
@@ -30,6 +31,7 @@ export function LinkedExport({ environmentId, exportId, canManage }: { environme
       <h2 id="linked-export-heading" className="font-semibold">
         Export of <span className="wrap-anywhere">{item.userEmail}</span>
       </h2>
+      <ExportOptionsSummary item={item} />
       <p className="mt-1 text-slate-700">
         Requested by {item.requestedBy.email} at <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
       </p>
