@@ -3,7 +3,7 @@ import pg from 'pg';
 import { sharedEnv } from '../lib/env';
 import { createS3Client } from '../lib/storage/s3';
 import { type InsertedExport, deleteExports, insertExport, pickUser, seededTenant } from './api/data';
-import { expectNoAxeViolations, logins, signIn } from './fixtures';
+import { expectNoAxeViolations, exportDialog, logins, signIn } from './fixtures';
 
 /**
  * A 390 px phone (issue 11 §6): no page scrolls sideways, and Export, Download, Cancel and
@@ -50,7 +50,14 @@ test('at 390 px no page scrolls sideways, and Export, Download, Cancel and Sign 
   const exportButton = page.getByRole('button', { name: /^Export data for / }).first();
   await exportButton.scrollIntoViewIfNeeded();
   await expect(exportButton).toBeInViewport();
+  const firstEmail = (await exportButton.getAttribute('aria-label'))!.replace('Export data for ', '');
   await exportButton.click();
+  // The export dialog fits the screen too, its choices and Start export included.
+  const exportChoices = exportDialog(page, firstEmail);
+  await expect(exportChoices.getByRole('radio', { name: 'JSON Lines', exact: true })).toBeInViewport({ ratio: 1 });
+  await expect(exportChoices.getByRole('button', { name: 'Start export', exact: true })).toBeInViewport({ ratio: 1 });
+  await expectNoSidewaysScroll(page);
+  await exportChoices.getByRole('button', { name: 'Start export', exact: true }).click();
   await expect(page.getByRole('status').filter({ hasText: /Export queued|already running/ })).toBeVisible();
   await expectNoSidewaysScroll(page);
 
