@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startStack } from './stack/index';
 import { appEnv, prepareDatabase } from './lib/app-env';
+import { spawnChild, type Child } from './lib/child-process';
 import { supervise, type Supervised } from './lib/supervise';
 import { demoAdmins, demoPassword } from '../lib/db/demo-data';
 
@@ -16,7 +16,7 @@ const appPort = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST;
 const urlHost = !host || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
 const appUrl = `http://${urlHost}:${appPort}`;
-const children: ChildProcess[] = [];
+const children: Child[] = [];
 let worker: Supervised | undefined;
 let stopping = false;
 
@@ -35,34 +35,22 @@ async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping…');
-    await Promise.all([...children.map((child) => stopChild(child)), worker?.stop()]);
+    await Promise.all([...children.map((child) => child.stop()), worker?.stop()]);
     await stack.stop();
   }
   process.exit(code);
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
-}
-
-const prefix = (name: string, chunk: Buffer) => chunk.toString().replace(/^(?=.)/gm, `[${name}] `);
+/** Child output on the matching console stream, each line prefixed with the child's name. */
+const prefixed = (name: string) => (line: string, stream: 'stdout' | 'stderr') => (stream === 'stdout' ? console.log : console.error)(`[${name}] ${line}`);
 
 function start(name: string, command: string, args: string[], env: Record<string, string | undefined>): void {
-  const child = spawn(command, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(name, chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(name, chunk)));
-  child.on('exit', (code, signal) => {
+  // The 25 s grace dev has always given its children (server.mjs itself needs about 5 s).
+  const child = spawnChild({ name, command, args, cwd: root, env, onLine: prefixed(name), stopGraceMs: 25_000 });
+  void child.exited.then(({ code, signal, error }) => {
     if (stopping) return;
-    console.error(`[${name}] exited (${signal ?? code}); stopping everything`);
+    console.error(`[${name}] ${error ? `could not be started: ${error.message}` : `exited (${signal ?? code})`}; stopping everything`);
     void shutdown(1);
   });
   children.push(child);
@@ -87,7 +75,7 @@ worker = supervise({
   env,
   watch: [`${root}worker`, `${root}lib`],
   log: (line) => console.log(`[dev] ${line}`),
-  output: (chunk, stream) => (stream === 'stdout' ? process.stdout : process.stderr).write(prefix('worker', chunk)),
+  output: prefixed('worker'),
 });
 
 const logins = stack.embedded.postgres

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findFreePort, findFreeStackPorts, startStack } from './stack/index';
 import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
-import { bin, run, startBackground } from './lib/run';
+import { startChild } from './lib/child-process';
+import { bin, run } from './lib/run';
 import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
 
 /**
@@ -75,7 +76,17 @@ try {
   if (suites.has('e2e') && built) {
     const report = join(dataDir, 'playwright.json');
     // The export worker runs beside the app, compiled, as in production.
-    const worker = await startBackground('worker', process.execPath, ['--enable-source-maps', 'dist/worker/index.js'], env, /worker polling/);
+    const worker = await startChild({
+      name: 'worker',
+      command: process.execPath,
+      args: ['--enable-source-maps', 'dist/worker/index.js'],
+      env,
+      ready: { line: /worker polling/ },
+      readyTimeoutMs: 120_000,
+      // Echoed, so a failure can be read in the log.
+      onLine: (line) => process.stdout.write(`[worker] ${line}\n`),
+      stopGraceMs: 30_000,
+    });
     try {
       await run(bin('playwright'), ['test', '--reporter=list,json', ...fileFilters], { env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } });
     } finally {

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { devSecretPrefix } from '../../lib/env';
+import { spawnChild } from '../../scripts/lib/child-process';
 import { logins, signIn } from '../fixtures';
 import { appBaseURL } from './session';
 
@@ -29,21 +29,23 @@ function freePort(): Promise<number> {
 async function boot(overrides: Record<string, string | undefined>): Promise<{ outcome: number | 'serving'; output: string }> {
   const env: Record<string, string | undefined> = { ...process.env, PORT: String(await freePort()), HOST: '127.0.0.1', ...overrides };
   for (const [key, value] of Object.entries(overrides)) if (value === undefined) delete env[key];
-  const child = spawn(process.execPath, ['server.mjs'], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  return new Promise((resolve) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
+  let serving = false;
+  const child = spawnChild({
+    name: 'web',
+    command: process.execPath,
+    args: ['server.mjs'],
+    cwd: root,
+    env,
+    onLine: (line) => {
       // A server that comes up with bad configuration is the failure under test.
-      if (/Ready/.test(output)) {
+      if (!serving && /Ready/.test(line)) {
+        serving = true;
         child.kill('SIGKILL');
-        resolve({ outcome: 'serving', output });
       }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (code, signal) => resolve({ outcome: code ?? (signal ? -1 : 0), output }));
+    },
   });
+  const { code, signal } = await child.exited;
+  return { outcome: serving ? 'serving' : (code ?? (signal ? -1 : 0)), output: child.output() };
 }
 
 interface RawResponse {

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { descendantsOf } from '../lib/child-process';
 
 /**
  * Resident memory of a process tree, read from /proc (Linux only). `tsx worker/index.ts`
@@ -36,30 +36,7 @@ export async function readProcessMemory(pid: number): Promise<ProcessMemory | un
 }
 
 /** `root` and every descendant, through /proc/<pid>/task/<tid>/children (a quick, consistent snapshot). */
-export function processTreeSync(root: number): number[] {
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const pid = queue.shift()!;
-    found.push(pid);
-    let tasks: string[] = [];
-    try {
-      tasks = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tasks) {
-      let children = '';
-      try {
-        children = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8');
-      } catch {
-        // thread exited
-      }
-      for (const child of children.split(' ').filter(Boolean)) queue.push(Number(child));
-    }
-  }
-  return found;
-}
+export const processTreeSync = (root: number): number[] => [root, ...descendantsOf(root)];
 
 export async function treeMemory(root: number): Promise<ProcessMemory[]> {
   const pids = processTreeSync(root);

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
 import { createHash, type Hash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forgetPid, LineRing, recordPid } from '../stack/processes';
+import { startChild, type StartedChild } from '../lib/child-process';
 import { bin, run } from '../lib/run';
-import { processTreeSync } from './rss-sampler';
 
 /**
  * The product's processes as the bench runs them: the worker (the compiled build, as
@@ -17,15 +15,13 @@ import { processTreeSync } from './rss-sampler';
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 type Env = Record<string, string | undefined>;
 
-export interface Background {
-  name: string;
-  pid: number;
-  /** Resolves when the process exits, for whatever reason. */
-  exited: Promise<void>;
-  tail(): string;
-  stop(): Promise<void>;
-}
+export type Background = StartedChild;
 
+/**
+ * A product process for the bench: run from the checkout, its whole tree stopped (`tsx`
+ * runs the script in a child node process), its pid recorded beside the stack's own
+ * children so a bench killed with SIGKILL has them stopped by the next run.
+ */
 export function startBackground(
   name: string,
   command: string,
@@ -34,74 +30,18 @@ export function startBackground(
   ready: { line?: RegExp; probe?: () => Promise<boolean> },
   opts: { verbose?: boolean; timeoutMs?: number; cwd?: string; dataDir?: string } = {},
 ): Promise<Background> {
-  const ring = new LineRing(opts.verbose ? (line) => console.log(`[${name}] ${line}`) : undefined);
-  const child = spawn(command, args, { cwd: opts.cwd ?? root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  // Recorded beside the stack's own children, so a run killed with SIGKILL has its worker
-  // and web app stopped by the next run (scripts/stack/processes.ts killLeftovers).
-  const { dataDir } = opts;
-  if (dataDir && child.pid) {
-    void recordPid(dataDir, { name, pid: child.pid, bin: command, stopSignal: 'SIGTERM' });
-    void exit.then(() => forgetPid(dataDir, child.pid!));
-  }
-  // `tsx` runs the script in a child node process: stop the whole tree, including a child
-  // whose launcher already died (it would be orphaned otherwise).
-  let descendants: number[] = [];
-  const stop = async () => {
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    const tree = [...new Set([...(exited ? [] : processTreeSync(child.pid!)), ...descendants])].filter((pid) => pid !== child.pid && alive(pid));
-    const signal = (pid: number, sig: NodeJS.Signals) => {
-      try {
-        process.kill(pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    if (!exited) child.kill('SIGTERM');
-    for (const pid of tree) signal(pid, 'SIGTERM');
-    const deadline = Date.now() + 30_000;
-    while ((!exited || tree.some(alive)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) child.kill('SIGKILL');
-    for (const pid of tree.filter(alive)) signal(pid, 'SIGKILL');
-  };
-  let sawLine = false;
-  const onData = (chunk: Buffer) => {
-    const text = chunk.toString();
-    ring.push(text);
-    if (ready.line?.test(text)) sawLine = true;
-  };
-  child.stdout.on('data', onData);
-  child.stderr.on('data', onData);
-
-  return new Promise((resolve, reject) => {
-    const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
-    const check = async () => {
-      if (exited) return reject(new Error(`${name} exited during start-up\n--- last output ---\n${ring.text()}`));
-      if (Date.now() > deadline) {
-        await stop();
-        return reject(new Error(`${name} not ready in time\n--- last output ---\n${ring.text()}`));
-      }
-      const ok = ready.line ? sawLine : await ready.probe!().catch(() => false);
-      if (ok) {
-        descendants = processTreeSync(child.pid!).filter((pid) => pid !== child.pid);
-        return resolve({ name, pid: child.pid!, exited: exit, tail: () => ring.text(), stop });
-      }
-      setTimeout(() => void check(), 100);
-    };
-    void check();
+  return startChild({
+    name,
+    command,
+    args,
+    cwd: opts.cwd ?? root,
+    env,
+    ready,
+    readyTimeoutMs: opts.timeoutMs ?? 180_000,
+    onLine: opts.verbose ? (line) => console.log(`[${name}] ${line}`) : undefined,
+    stopGraceMs: 30_000,
+    stopTree: true,
+    pidDir: opts.dataDir,
   });
 }
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import { spawnChild, type Child } from './child-process';
 
 /**
  * Keeps one child running for `npm run dev`: restarts it when it dies (a crash, an OOM
@@ -18,8 +18,8 @@ export interface SuperviseOptions {
   watch: string[];
   /** Console lines from the supervisor itself. */
   log: (line: string) => void;
-  /** The child's stdout/stderr chunks. */
-  output: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+  /** The child's stdout/stderr lines. */
+  output: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 export interface Supervised {
@@ -37,7 +37,7 @@ const DEBOUNCE_MS = 300;
 const STOP_GRACE_MS = 25_000;
 
 export function supervise(opts: SuperviseOptions): Supervised {
-  let child: ChildProcess | undefined;
+  let child: Child | undefined;
   let startedAt = 0;
   let delay = FIRST_DELAY_MS;
   let stopping = false;
@@ -48,16 +48,16 @@ export function supervise(opts: SuperviseOptions): Supervised {
   const start = () => {
     timer = undefined;
     startedAt = Date.now();
-    const proc = spawn(opts.command, opts.args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawnChild({ name: opts.name, command: opts.command, args: opts.args, cwd: opts.cwd, env: opts.env, onLine: opts.output, stopGraceMs: STOP_GRACE_MS });
     child = proc;
-    proc.stdout?.on('data', (chunk: Buffer) => opts.output(chunk, 'stdout'));
-    proc.stderr?.on('data', (chunk: Buffer) => opts.output(chunk, 'stderr'));
-    proc.once('error', (error) => opts.log(`${opts.name} could not be started: ${error.message}`));
-    proc.once('close', (code, signal) => onExit(proc, signal ?? `exit ${code}`));
+    void proc.exited.then(({ code, signal, error }) => {
+      if (error) opts.log(`${opts.name} could not be started: ${error.message}`);
+      onExit(proc, signal ?? `exit ${code}`);
+    });
     opts.log(`${opts.name} started (pid ${proc.pid})`);
   };
 
-  const onExit = (proc: ChildProcess, how: string) => {
+  const onExit = (proc: Child, how: string) => {
     if (child !== proc) return;
     child = undefined;
     if (stopping) return;
@@ -84,7 +84,7 @@ export function supervise(opts: SuperviseOptions): Supervised {
       return;
     }
     restartReason = reason;
-    terminate(child);
+    void child.stop();
   };
 
   const watchers: FSWatcher[] = opts.watch.map((dir) =>
@@ -103,19 +103,7 @@ export function supervise(opts: SuperviseOptions): Supervised {
       clearTimeout(timer);
       clearTimeout(debounce);
       for (const watcher of watchers) watcher.close();
-      if (child) await terminate(child);
+      await child?.stop();
     },
   };
-}
-
-function terminate(proc: ChildProcess): Promise<void> {
-  if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => proc.kill('SIGKILL'), STOP_GRACE_MS);
-    proc.once('close', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    proc.kill('SIGTERM');
-  });
 }

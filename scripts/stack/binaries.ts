@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import path from 'node:path';
-import { isAlive, LineRing, sleep } from './processes';
+import { spawnChild } from '../lib/child-process';
+import { isAlive, sleep } from './processes';
 
 /**
  * Finds (or builds once) the Temporal CLI, the Versity S3 gateway and Mailpit (a local
@@ -143,20 +143,11 @@ async function buildWithGo(tool: Tool, go: string, env: Env, log: Log): Promise<
   });
 }
 
-function runGoInstall(go: string, moduleAtVersion: string, gobin: string, env: Env): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const output = new LineRing();
-    const childEnv: Env = { ...env, GOBIN: gobin };
-    // The cast: Next's types declare NODE_ENV required on ProcessEnv.
-    const child = spawn(go, ['install', moduleAtVersion], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => output.push(chunk));
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`go install ${moduleAtVersion} failed (${signal ?? `exit ${code}`}):\n${output.text().split('\n').slice(-15).join('\n')}`));
-    });
-  });
+async function runGoInstall(go: string, moduleAtVersion: string, gobin: string, env: Env): Promise<void> {
+  const child = spawnChild({ name: 'go install', command: go, args: ['install', moduleAtVersion], env: { ...env, GOBIN: gobin } });
+  const { code, signal, error } = await child.exited;
+  if (error) throw error;
+  if (code !== 0) throw new Error(`go install ${moduleAtVersion} failed (${signal ?? `exit ${code}`}):\n${child.tail(15)}`);
 }
 
 /**

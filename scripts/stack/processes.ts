@@ -1,129 +1,17 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Child processes of the stack: output kept in a small ring buffer (so a failed start can
- * say why), a stop that always ends in an exit, and a pid record in the data dir so the
- * next run can clean up after a run that was killed with SIGKILL (children outlive it).
+ * Pid records of the stack's children (and the bench's) in the data dir, so the next run
+ * can clean up after a run that was killed with SIGKILL (children outlive it), and the
+ * /proc helpers that tell whether a recorded pid is still ours. Children are started by
+ * scripts/lib/child-process.ts.
  */
 
-const TAIL_LINES = 50;
 const STOP_GRACE_MS = 10_000;
-
-/** Last lines of a stream of text chunks. */
-export class LineRing {
-  private readonly lines: string[] = [];
-  private partial = '';
-
-  constructor(private readonly onLine?: (line: string) => void) {}
-
-  push(chunk: string): void {
-    const parts = (this.partial + chunk).split(/\r?\n/);
-    this.partial = parts.pop() ?? '';
-    for (const line of parts) this.add(line);
-  }
-
-  text(): string {
-    return [...this.lines, ...(this.partial ? [this.partial] : [])].join('\n');
-  }
-
-  private add(line: string): void {
-    if (!line.trim()) return;
-    this.lines.push(line);
-    if (this.lines.length > TAIL_LINES) this.lines.shift();
-    this.onLine?.(line);
-  }
-}
-
-export interface ExitInfo {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  error?: Error;
-}
-
-export interface ManagedProcess {
-  readonly name: string;
-  readonly pid: number;
-  /** Resolves (never rejects) once the process has exited or failed to spawn. */
-  readonly exited: Promise<ExitInfo>;
-  hasExited(): boolean;
-  /** Last ~50 lines of stdout+stderr. */
-  tail(): string;
-  /** SIGTERM (or the configured signal), SIGKILL after 10 s; resolves when exited. */
-  stop(): Promise<void>;
-}
-
-export interface SpawnManagedOptions {
-  name: string;
-  bin: string;
-  args: string[];
-  dataDir: string;
-  env?: NodeJS.ProcessEnv;
-  /** Receives every output line, prefixed with the name; omit to stay quiet. */
-  log?: (line: string) => void;
-  stopSignal?: NodeJS.Signals;
-}
-
-export async function spawnManaged(opts: SpawnManagedOptions): Promise<ManagedProcess> {
-  const ring = new LineRing(opts.log && ((line) => opts.log?.(`[${opts.name}] ${line}`)));
-  const child = spawn(opts.bin, opts.args, { env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => ring.push(chunk));
-
-  let done = false;
-  const exited = new Promise<ExitInfo>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    // 'error' without 'exit' happens when the binary cannot be spawned at all.
-    child.once('error', (error) => {
-      if (child.pid === undefined) resolve({ code: null, signal: null, error });
-    });
-  }).then((info) => {
-    done = true;
-    return info;
-  });
-
-  const pid = child.pid;
-  if (pid !== undefined) killOnExit(child);
-  if (pid === undefined) {
-    const info = await exited;
-    throw new Error(`could not start ${opts.name} (${opts.bin}): ${info.error?.message ?? 'unknown error'}`);
-  }
-  await recordPid(opts.dataDir, { name: opts.name, pid, bin: opts.bin, stopSignal: opts.stopSignal ?? 'SIGTERM' });
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      if (!done) {
-        child.kill(opts.stopSignal ?? 'SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        await exited;
-        clearTimeout(timer);
-      }
-      await forgetPid(opts.dataDir, pid);
-    })());
-
-  return { name: opts.name, pid, exited, hasExited: () => done, tail: () => ring.text(), stop };
-}
-
-const live = new Set<ChildProcess>();
-
-/**
- * Last resort: a process that exits with children still running (an uncaught error in the
- * middle of a start) takes them along instead of leaving orphans. A normal stop has ended
- * them already; after a SIGKILL of this process the next start's killLeftovers does it.
- */
-export function killOnExit(child: ChildProcess): void {
-  if (!process.listeners('exit').includes(killLive)) process.on('exit', killLive);
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-}
-
-function killLive(): void {
-  for (const child of live) child.kill('SIGKILL');
-}
 
 // ---------------------------------------------------------------------------------------
 // Pid record: <dataDir>/stack.pids.json

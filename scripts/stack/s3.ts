@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { applyBucketLifecycle } from './bucket-lifecycle';
-import { sleep, spawnManaged, type ManagedProcess } from './processes';
+import { startChild } from '../lib/child-process';
 
 /**
  * Versity S3 gateway over plain files: objects in `<dataDir>/s3-data`, metadata in a
@@ -35,16 +35,6 @@ export async function startS3(opts: S3Options): Promise<RunningS3> {
   const objectDir = path.join(opts.dataDir, 's3-data');
   await Promise.all([mkdir(metaDir, { recursive: true }), mkdir(objectDir, { recursive: true })]);
 
-  const proc = await spawnManaged({
-    name: 's3',
-    bin: opts.bin,
-    dataDir: opts.dataDir,
-    log: opts.verbose ? opts.log : undefined,
-    // --quiet: no stdout line per request unless someone is reading them.
-    args: ['--port', `127.0.0.1:${opts.port}`, ...(opts.verbose ? [] : ['--quiet']), 'posix', '--sidecar', metaDir, objectDir],
-    env: { ...process.env, ROOT_ACCESS_KEY: opts.accessKeyId, ROOT_SECRET_KEY: opts.secretAccessKey },
-  });
-
   const client = new S3Client({
     endpoint,
     region: opts.region ?? 'us-east-1',
@@ -53,37 +43,30 @@ export async function startS3(opts: S3Options): Promise<RunningS3> {
     maxAttempts: 1, // we poll ourselves
   });
   try {
-    await waitUntilReady(proc, client, endpoint, opts.timeoutMs ?? 30_000);
-    await createBucket(client, opts.bucket);
-    if ((await applyBucketLifecycle(client, opts.bucket)) === 'unsupported' && opts.verbose) {
-      opts.log?.(`s3: the gateway does not support bucket lifecycle rules; uploads a killed export left open stay until the stack's data is removed`);
+    const proc = await startChild({
+      name: 's3',
+      command: opts.bin,
+      pidDir: opts.dataDir,
+      onLine: opts.verbose ? (line) => opts.log?.(`[s3] ${line}`) : undefined,
+      // --quiet: no stdout line per request unless someone is reading them.
+      args: ['--port', `127.0.0.1:${opts.port}`, ...(opts.verbose ? [] : ['--quiet']), 'posix', '--sidecar', metaDir, objectDir],
+      env: { ...process.env, ROOT_ACCESS_KEY: opts.accessKeyId, ROOT_SECRET_KEY: opts.secretAccessKey },
+      ready: { probe: async () => Boolean(await client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2000) })) },
+      readyTimeoutMs: opts.timeoutMs ?? 30_000,
+    });
+    try {
+      await createBucket(client, opts.bucket);
+      if ((await applyBucketLifecycle(client, opts.bucket)) === 'unsupported' && opts.verbose) {
+        opts.log?.(`s3: the gateway does not support bucket lifecycle rules; uploads a killed export left open stay until the stack's data is removed`);
+      }
+    } catch (err) {
+      await proc.stop();
+      throw err;
     }
-  } catch (err) {
-    await proc.stop();
-    throw err;
+    return { endpoint, pid: proc.pid, stop: proc.stop };
   } finally {
     client.destroy();
   }
-  return { endpoint, pid: proc.pid, stop: proc.stop };
-}
-
-async function waitUntilReady(proc: ManagedProcess, client: S3Client, endpoint: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not polled yet';
-  while (Date.now() < deadline) {
-    if (proc.hasExited()) {
-      const info = await proc.exited;
-      throw new Error(`S3 gateway exited during startup (${info.signal ?? `exit ${info.code}`})\n--- last output ---\n${proc.tail()}`);
-    }
-    try {
-      await client.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(2000) });
-      return;
-    } catch (err) {
-      lastError = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-    }
-    await sleep(200);
-  }
-  throw new Error(`S3 gateway not ready within ${timeoutMs / 1000}s at ${endpoint}: ${lastError}\n--- last output ---\n${proc.tail()}`);
 }
 
 async function createBucket(client: S3Client, bucket: string): Promise<void> {

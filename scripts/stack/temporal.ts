@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { devServerSearchAttributeArgs } from '../../lib/temporal/search-attributes';
-import { sleep, spawnManaged, type ManagedProcess } from './processes';
+import { startChild } from '../lib/child-process';
 
 /** Temporal dev server (`temporal server start-dev`) with its state in `<dataDir>/temporal`. */
 
@@ -30,11 +30,11 @@ export async function startTemporal(opts: TemporalOptions): Promise<RunningTempo
   const stateDir = path.join(opts.dataDir, 'temporal');
   await mkdir(stateDir, { recursive: true });
 
-  const proc = await spawnManaged({
+  const proc = await startChild({
     name: 'temporal',
-    bin: opts.bin,
-    dataDir: opts.dataDir,
-    log: opts.verbose ? opts.log : undefined,
+    command: opts.bin,
+    pidDir: opts.dataDir,
+    onLine: opts.verbose ? (line) => opts.log?.(`[temporal] ${line}`) : undefined,
     args: [
       'server', 'start-dev',
       '--db-filename', path.join(stateDir, 'temporal.db'),
@@ -52,48 +52,31 @@ export async function startTemporal(opts: TemporalOptions): Promise<RunningTempo
       // The exports' search attributes (ExportTenant, ExportStatus, …) for operators' filters.
       ...devServerSearchAttributeArgs(),
     ],
+    ready: { probe: readiness(address, uiUrl, namespace) },
+    readyTimeoutMs: opts.timeoutMs ?? 60_000,
   });
 
-  try {
-    await waitUntilReady(proc, address, uiUrl, namespace, opts.timeoutMs ?? 60_000);
-  } catch (err) {
-    await proc.stop();
-    throw err;
-  }
   return { address, uiUrl, stop: proc.stop };
 }
 
-async function waitUntilReady(proc: ManagedProcess, address: string, uiUrl: string, namespace: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = 'not polled yet';
+/** Ready once the frontend answers, the namespace is registered and the UI serves. */
+function readiness(address: string, uiUrl: string, namespace: string): () => Promise<boolean> {
   let frontendUp = false;
-  while (Date.now() < deadline) {
-    if (proc.hasExited()) {
-      const info = await proc.exited;
-      throw new Error(`Temporal dev server exited during startup (${info.signal ?? `exit ${info.code}`})\n--- last output ---\n${proc.tail()}`);
-    }
-    try {
-      if (!frontendUp) {
-        const connection = await Connection.connect({ address, connectTimeout: '2s' });
-        try {
-          await connection.workflowService.getSystemInfo({});
-          // The namespace is registered a moment after the frontend answers.
-          await connection.workflowService.describeNamespace({ namespace });
-        } finally {
-          await connection.close();
-        }
-        frontendUp = true;
+  return async () => {
+    if (!frontendUp) {
+      const connection = await Connection.connect({ address, connectTimeout: '2s' });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        // The namespace is registered a moment after the frontend answers.
+        await connection.workflowService.describeNamespace({ namespace });
+      } finally {
+        await connection.close();
       }
-      const res = await fetch(uiUrl, { signal: AbortSignal.timeout(2000) });
-      await res.body?.cancel();
-      if (res.status < 500) return;
-      lastError = `UI at ${uiUrl} answered HTTP ${res.status}`;
-    } catch (err) {
-      lastError = err instanceof Error ? err.message : String(err);
+      frontendUp = true;
     }
-    await sleep(250);
-  }
-  throw new Error(
-    `Temporal dev server not ready within ${timeoutMs / 1000}s at ${address} (UI ${uiUrl}): ${lastError}\n--- last output ---\n${proc.tail()}`,
-  );
+    const res = await fetch(uiUrl, { signal: AbortSignal.timeout(2000) });
+    await res.body?.cancel();
+    if (res.status >= 500) throw new Error(`UI at ${uiUrl} answered HTTP ${res.status}`);
+    return true;
+  };
 }

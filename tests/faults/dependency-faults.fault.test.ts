@@ -15,7 +15,8 @@ import { internalDetailPattern } from '../support/internal-detail';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { exportRow, seedFaultFixture, type FaultFixture } from './support/fixtures';
 import { signInSession } from './support/http';
-import { startWeb, startWorker, type ChildHandle } from './support/processes';
+import type { StartedChild } from '../../scripts/lib/child-process';
+import { startWeb, startWorker } from './support/processes';
 
 /**
  * Dependencies failing under a running product: the production web build and a real
@@ -25,8 +26,8 @@ import { startWeb, startWorker, type ChildHandle } from './support/processes';
 let stack: FaultStack;
 let db: Db;
 let fixture: FaultFixture;
-let worker: ChildHandle | undefined;
-let web: ChildHandle;
+let worker: StartedChild | undefined;
+let web: StartedChild;
 let api: Awaited<ReturnType<typeof signInSession>>;
 let temporal: Client;
 
@@ -207,7 +208,7 @@ describe('dependency faults', () => {
 
   it('every worker stopped: health says no worker, exports stay queued, then finish when one returns', async () => {
     worker!.kill('SIGTERM');
-    expect(await worker!.exited).toBe(0);
+    expect(await worker!.exited).toEqual({ code: 0, signal: null });
     worker = undefined;
     const accepted = await requestExport(fixture.smallUserId);
     expect(accepted.status).toBe(202);

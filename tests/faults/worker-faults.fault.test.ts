@@ -7,14 +7,15 @@ import { parseEnv, sharedEnvSchema } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { exportRow, seedFaultFixture, startExport, type FaultFixture } from './support/fixtures';
-import { startWorker, type ChildHandle } from './support/processes';
+import type { StartedChild } from '../../scripts/lib/child-process';
+import { startWorker } from './support/processes';
 import { saveHistory } from '../support/histories';
 
 let stack: FaultStack;
 let db: Db;
 let fixture: FaultFixture;
 let client: Client;
-const workers: ChildHandle[] = [];
+const workers: StartedChild[] = [];
 
 beforeAll(async () => {
   stack = await startFaultStack();
@@ -31,7 +32,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function spawnWorker(): Promise<ChildHandle> {
+async function spawnWorker(): Promise<StartedChild> {
   const worker = await startWorker(stack.env);
   workers.push(worker);
   return worker;
@@ -85,7 +86,7 @@ describe('worker faults mid-export', () => {
     await untilMidExport(started.exportId);
     leaving.kill('SIGTERM');
     const successor = await spawnWorker();
-    expect(await leaving.exited).toBe(0);
+    expect(await leaving.exited).toEqual({ code: 0, signal: null });
 
     const result = await client.workflow.getHandle(started.workflowId).result();
     expect(result).toMatchObject({ status: 'completed' });
@@ -93,6 +94,6 @@ describe('worker faults mid-export', () => {
     await assertSingleCompleteObject(started.objectPrefix, started.exportId);
     await saveHistory(client, started.workflowId, 'worker-sigterm');
     successor.kill('SIGTERM');
-    expect(await successor.exited).toBe(0);
+    expect(await successor.exited).toEqual({ code: 0, signal: null });
   });
 });

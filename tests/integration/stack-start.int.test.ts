@@ -2,8 +2,9 @@ import { chmod, mkdtemp, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runToEnd } from '../../scripts/lib/child-process';
 import { findFreePort } from '../../scripts/stack/index';
-import { processesMentioning, runToEnd, stackFrames } from '../support/child-processes';
+import { processesMentioning, stackFrames } from '../support/child-processes';
 import { copyCheckout } from '../support/checkout-copy';
 
 /**

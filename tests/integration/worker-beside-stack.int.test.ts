@@ -1,12 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { descendantsOf, runToEnd, spawnChild, type Child } from '../../scripts/lib/child-process';
 import { findFreePort } from '../../scripts/stack/index';
 import { copyCheckout } from '../support/checkout-copy';
-import { descendantsOf, processesMentioning, runToEnd, stackFrames } from '../support/child-processes';
+import { processesMentioning, stackFrames } from '../support/child-processes';
 
 /**
  * A bare `npm run worker` (the compiled worker, no variables set) in a checkout: beside the
@@ -15,7 +15,7 @@ import { descendantsOf, processesMentioning, runToEnd, stackFrames } from '../su
  */
 let parent: string;
 let checkout: string;
-const running: ChildProcess[] = [];
+const running: Child[] = [];
 
 // Nothing that points the worker at a service may leak in from the test stack's environment.
 const bareEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|TEMPORAL_|S3_)/.test(key)));
@@ -45,14 +45,10 @@ afterAll(async () => {
   await rm(parent, { recursive: true, force: true });
 });
 
-function startIn(command: string, args: string[], env: Record<string, string | undefined>) {
-  const child = spawn(command, args, { cwd: checkout, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+function startIn(name: string, command: string, args: string[], env: Record<string, string | undefined>): Child {
+  const child = spawnChild({ name, command, args, cwd: checkout, env });
   running.push(child);
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { child, output: () => output, exited };
+  return child;
 }
 
 describe('a bare npm run worker', () => {
@@ -78,17 +74,17 @@ describe('a bare npm run worker', () => {
   it('beside the checkout’s running local stack: finds it through .data/stack.env.json and polls', async () => {
     await buildWorker();
     const ports = { EMBEDDED_PG_PORT: await findFreePort(), EMBEDDED_TEMPORAL_PORT: await findFreePort(), EMBEDDED_TEMPORAL_UI_PORT: await findFreePort(), EMBEDDED_S3_PORT: await findFreePort() };
-    const stack = startIn(process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts'], { ...bareEnv, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
+    const stack = startIn('stack', process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts'], { ...bareEnv, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
     await expect.poll(stack.output, { timeout: 120_000, interval: 500 }).toContain('local stack ready');
 
-    const worker = startIn('npm', ['run', '-s', 'worker'], bareEnv);
+    const worker = startIn('worker', 'npm', ['run', '-s', 'worker'], bareEnv);
     await expect.poll(worker.output, { timeout: 60_000, interval: 500 }).toContain('worker polling');
-    expect(worker.output()).toContain(`using the local stack of pid ${stack.child.pid}`);
+    expect(worker.output()).toContain(`using the local stack of pid ${stack.pid}`);
     expect(worker.output()).toContain(`127.0.0.1:${ports.EMBEDDED_TEMPORAL_PORT}`);
 
-    for (const pid of descendantsOf(worker.child.pid!)) process.kill(pid, 'SIGTERM');
+    for (const pid of descendantsOf(worker.pid!)) process.kill(pid, 'SIGTERM');
     await worker.exited;
-    stack.child.kill('SIGTERM');
+    stack.kill('SIGTERM');
     await stack.exited;
     // Stopped stacks leave no record behind for a later worker to trust.
     expect(existsSync(path.join(checkout, '.data', 'stack.env.json'))).toBe(false);
