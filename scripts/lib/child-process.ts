@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { forgetPid, isAlive, recordPid, sleep } from '../stack/processes';
+import { forgetPid, isAlive, recordPid, signalPid, sleep } from '../stack/processes';
 
 /**
  * The one way scripts and tests run a child: its output split into lines (for a log and
@@ -247,14 +247,6 @@ export function killOnExit(child: ChildProcess): void {
 
 function killLive(): void {
   for (const child of live) child.kill('SIGKILL');
-}
-
-function signalPid(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // already gone
-  }
 }
 
 /** Pids of every live descendant of `pid`, parents before children (Linux /proc; none elsewhere). */

@@ -110,7 +110,7 @@ export async function terminatePid(pid: number, signal: NodeJS.Signals): Promise
   }
 }
 
-function signalPid(pid: number, signal: NodeJS.Signals): void {
+export function signalPid(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(pid, signal);
   } catch {
