@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { findMessages, type MailpitMessage } from '../tests/support/mailpit';
-import { findUserByEventCount, logins, signIn, userRow } from './fixtures';
+import { findUserByEventCount, logins, signIn, startExport, userRow } from './fixtures';
 
 /**
  * The mail an admin gets when their export ends, read through Mailpit's HTTP API, and the
@@ -13,7 +13,7 @@ test.describe('mail on an export ending', () => {
     const user = await findUserByEventCount(page, 100, 900);
     const before = new Set((await findMessages(logins.acmeAdmin, user.email)).map((m) => m.ID));
 
-    await page.getByRole('button', { name: `Export data for ${user.email}`, exact: true }).click();
+    await startExport(page, user.email);
     await expect(userRow(page, user.email).getByRole('status')).toContainText(/Export queued|An export of this user is already running/);
 
     let mail: MailpitMessage | undefined;

@@ -4,7 +4,7 @@ import { bulkUser } from '../lib/db/demo-data';
 import { sharedEnv } from '../lib/env';
 import { createS3Client } from '../lib/storage/s3';
 import { type InsertedExport, ageRecentExports, deleteExports, insertExport, pickUser, seededTenant } from './api/data';
-import { expectNoAxeViolations, logins, signIn, userRow } from './fixtures';
+import { expectNoAxeViolations, logins, signIn, startExport, userRow } from './fixtures';
 
 /**
  * State where the admin is looking (issue 11 §4), with the seeded 300,000-event bulk user,
@@ -53,7 +53,7 @@ test('/users shows a running export live with Export disabled, then Download; th
   const row = await openBulkUserRow(page);
   const exportButton = row.getByRole('button', { name: `Export data for ${email}`, exact: true });
   await expect(exportButton).toBeEnabled();
-  await exportButton.click();
+  await startExport(page, email);
 
   await expect(row.getByRole('progressbar', { name: `Export progress for ${email}` })).toBeVisible();
   await expect(exportButton).toBeDisabled();

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
-import { findUserByEventCount, logins, signIn, userRow, userRows } from './fixtures';
+import { findUserByEventCount, logins, readUserRow, signIn, startExport, userRow, userRows } from './fixtures';
 import { readZip } from '../tests/support/zip';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
@@ -22,7 +22,7 @@ test.describe('exports', () => {
     // small enough to parse here.
     const user = await findUserByEventCount(page, 1_000, 10_000);
     const row = userRow(page, user.email);
-    await page.getByRole('button', { name: `Export data for ${user.email}`, exact: true }).click();
+    await startExport(page, user.email);
     await expect(row.getByRole('status')).toContainText(/Export queued|An export of this user is already running/);
     // Client-side navigation: the layout (and its toast watcher) stays mounted.
     await row.getByRole('link', { name: 'Exports', exact: true }).click();
@@ -74,7 +74,7 @@ test.describe('exports', () => {
     await signIn(page, logins.globexAdmin);
     // Start one export so the Globex history is not empty whatever ran before.
     const first = userRows(page).first();
-    await first.getByRole('button', { name: /^Export data for / }).click();
+    await startExport(page, (await readUserRow(first)).email);
     await expect(first.getByRole('status')).toContainText(/Export queued|An export of this user is already running/);
     await first.getByRole('link', { name: 'Exports', exact: true }).click();
     await expect(page).toHaveURL(/\/exports$/);

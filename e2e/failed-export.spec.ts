@@ -4,7 +4,7 @@ import pg from 'pg';
 import { sharedEnv } from '../lib/env';
 import { createS3Client } from '../lib/storage/s3';
 import { internalDetailPattern } from '../tests/support/internal-detail';
-import { logins, signIn } from './fixtures';
+import { logins, signIn, startExport, userRow } from './fixtures';
 
 /**
  * A real storage failure: an environment whose object-key prefix is blocked by an object
@@ -43,8 +43,8 @@ test('a failed export shows its summary', async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page, logins.acmeAdmin);
   await page.getByLabel('Environment').selectOption({ label: 'Broken storage' });
-  const button = page.getByRole('button', { name: 'Export data for doomed@broken.acme.example', exact: true });
-  await button.click();
+  await startExport(page, 'doomed@broken.acme.example');
+  await expect(userRow(page, 'doomed@broken.acme.example').getByRole('status')).toContainText(/Export queued|An export of this user is already running/);
   await page.goto('/exports');
   const row = page.getByRole('row').filter({ hasText: 'doomed@broken.acme.example' }).first();
   await expect(row.getByText('Failed', { exact: true })).toBeVisible({ timeout: 90_000 });

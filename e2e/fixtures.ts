@@ -28,6 +28,31 @@ export function userRow(page: Page, email: string): Locator {
   return userRows(page).filter({ has: page.getByRole('button', { name: `Export data for ${email}`, exact: true }) });
 }
 
+/** What the export dialog on /users offers; none chosen is today's export (CSV, every event). */
+export interface ExportDialogChoice {
+  format?: 'CSV' | 'CSV for Excel' | 'JSON Lines';
+  /** YYYY-MM-DD, a UTC day, included. */
+  from?: string;
+  /** YYYY-MM-DD, a UTC day, included. */
+  to?: string;
+}
+
+/** Clicks a user's Export button and starts the export from its dialog, then waits for the request's answer in the row. */
+export async function startExport(page: Page, email: string, choice: ExportDialogChoice = {}): Promise<void> {
+  await page.getByRole('button', { name: `Export data for ${email}`, exact: true }).click();
+  const dialog = exportDialog(page, email);
+  await expect(dialog).toBeVisible();
+  if (choice.format) await dialog.getByRole('radio', { name: choice.format, exact: true }).check();
+  if (choice.from) await dialog.getByLabel('From', { exact: true }).fill(choice.from);
+  if (choice.to) await dialog.getByLabel('To', { exact: true }).fill(choice.to);
+  await dialog.getByRole('button', { name: 'Start export', exact: true }).click();
+  await expect(dialog).toHaveCount(0);
+}
+
+export function exportDialog(page: Page, email: string): Locator {
+  return page.getByRole('dialog', { name: `Export data for ${email}` });
+}
+
 /** "300,000" → 300000: the users table formats counts with thousands separators. */
 export function parseCount(text: string): number {
   const digits = text.replace(/[,\s]/g, '');

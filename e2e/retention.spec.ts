@@ -6,7 +6,7 @@ import { sharedEnv } from '../lib/env';
 import { createS3Client } from '../lib/storage/s3';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { retentionScheduleId } from '../worker/schedules';
-import { logins, signIn } from './fixtures';
+import { logins, signIn, startExport, userRow } from './fixtures';
 
 /**
  * Retention and "Export again" as an admin sees them (issue 11 §2, §3), on the production
@@ -60,7 +60,8 @@ test('an expired export says so, downloads 410 Gone, and is exported again with 
   test.setTimeout(120_000);
   await signIn(page, logins.acmeAdmin);
   await page.getByLabel('Environment').selectOption({ label: 'Retention e2e' });
-  await page.getByRole('button', { name: `Export data for ${email}`, exact: true }).click();
+  await startExport(page, email);
+  await expect(userRow(page, email).getByRole('status')).toContainText(/Export queued|An export of this user is already running/);
   await page.goto('/exports');
   const rows = page.getByRole('row').filter({ hasText: email });
   const original = rows.first();

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { hashPassword } from '../../lib/auth/password';
 import { sharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
-import { logins, signIn, userRow } from '../fixtures';
+import { logins, signIn, startExport, userRow } from '../fixtures';
 import { connectDb, databaseNow, exportsOfUserSince, pickUser, seededTenant } from './data';
 import { expectApiError } from './expect-api';
 import { appBaseURL, appOrigin, cookieHeader, signInApi } from './session';
@@ -212,7 +212,7 @@ test.describe('per-minute export rate limit', () => {
     await page.getByLabel('Search users').fill(last);
     const row = userRow(page, last);
     await expect(row).toBeVisible();
-    await page.getByRole('button', { name: `Export data for ${last}`, exact: true }).click();
+    await startExport(page, last);
     const alert = row.getByRole('alert');
     await expect(alert).toBeVisible();
     await expect(alert).toContainText(/try again/i);

@@ -2,7 +2,7 @@ import { pipeline, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../db/client';
 import { AppError } from '../errors';
-import { guardFormula } from '../exports/csv-guard';
+import { guardFormula } from '../exports/formats/csv/csv-guard';
 import type { Actor, Scope } from '../scope';
 import { type AuditFilters, auditCsvColumns } from './audit.contracts';
 import { type AuditEntryRow, findAuditEntries, findScopeSlugs, recordAudit } from './audit.repository';

@@ -87,6 +87,11 @@ export interface ExportTable {
   expires_at: Timestamp | null;
   /** The failed, cancelled or expired export this one was requested to repeat. */
   retry_of: ColumnType<string | null, string | null | undefined, never>;
+  /** A name from formats/index.ts; rows from before options existed are csv. */
+  format: ColumnType<string, string | undefined, never>;
+  /** Half-open range on occurred_at: [range_from, range_to); null bounds are open. */
+  range_from: ColumnType<Date | null, Date | string | null | undefined, never>;
+  range_to: ColumnType<Date | null, Date | string | null | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -1,39 +1,51 @@
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { Readable } from 'node:stream';
-import { guardFormulaSql } from './csv-guard';
+
+/** Whose events an export reads: one user, scoped, optionally bounded to [from, to) on occurred_at. */
+export interface EventsQuery {
+  tenantId: string;
+  environmentId: string;
+  userId: string;
+  /** RFC 3339; inclusive. */
+  from?: string | null;
+  /** RFC 3339; exclusive. */
+  to?: string | null;
+}
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function uuidLiteral(value: string): string {
-  // COPY takes no bind parameters; ids are inlined only after this strict check.
+  // COPY takes no bind parameters; values are inlined only after a strict check.
   if (!uuidPattern.test(value)) throw new Error(`not a UUID: ${JSON.stringify(value)}`);
   return `'${value.toLowerCase()}'::uuid`;
 }
 
-/**
- * The SQL that writes events.csv. Postgres does the CSV encoding (RFC 4180, LF), the
- * RFC 3339 formatting and the formula guard: one pass, no per-row JavaScript, which is
- * what keeps a million-row export close to a bare COPY.
- */
-export function eventsCopySql(scope: { tenantId: string; environmentId: string; userId: string }): string {
-  return `copy (${eventsSelectSql(scope)}) to stdout with (format csv, header true)`;
+function timestampLiteral(value: string): string {
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new Error(`not a timestamp: ${JSON.stringify(value)}`);
+  // Re-printed by Date, so only digits, dashes, colons, a dot, T and Z reach the SQL.
+  return `'${time.toISOString()}'::timestamptz`;
 }
 
-/** The query inside the COPY (also what a test EXPLAINs). */
-export function eventsSelectSql(scope: { tenantId: string; environmentId: string; userId: string }): string {
+/**
+ * The user's events, scoped and ranged, in export order (occurred_at, id), with
+ * `properties` as text. Formats select their columns from it; events_user_time_idx serves
+ * the filter, the range and the order.
+ */
+export function userEventsSql(query: EventsQuery): string {
   return `
-    select e.id as event_id,
-      ${guardFormulaSql('e.type')} as type,
-      to_char(e.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
-      ${guardFormulaSql('e.properties')} as properties
-    from (
-      select id, type, occurred_at, properties::text as properties from events
-      where tenant_id = ${uuidLiteral(scope.tenantId)}
-        and environment_id = ${uuidLiteral(scope.environmentId)}
-        and user_id = ${uuidLiteral(scope.userId)}
-    ) e
-    order by e.occurred_at, e.id`;
+    select id, type, occurred_at, properties::text as properties from events
+    where tenant_id = ${uuidLiteral(query.tenantId)}
+      and environment_id = ${uuidLiteral(query.environmentId)}
+      and user_id = ${uuidLiteral(query.userId)}${query.from ? `
+      and occurred_at >= ${timestampLiteral(query.from)}` : ''}${query.to ? `
+      and occurred_at < ${timestampLiteral(query.to)}` : ''}`;
+}
+
+/** RFC 3339 UTC with milliseconds and Z, as every format writes times. */
+export function rfc3339Sql(expression: string): string {
+  return `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 }
 
 /**
@@ -45,7 +57,7 @@ export function eventsSelectSql(scope: { tenantId: string; environmentId: string
  */
 export const streamOrderSettings = { apply: 'set enable_sort = off', reset: 'reset enable_sort' } as const;
 
-/** Streams events.csv out of Postgres on a dedicated client. */
-export function streamEventsCsv(client: PoolClient, scope: { tenantId: string; environmentId: string; userId: string }): Readable {
-  return client.query(copyTo(eventsCopySql(scope)));
+/** Runs a COPY … TO STDOUT on a dedicated client and streams its bytes. */
+export function streamCopy(client: PoolClient, copySql: string): Readable {
+  return client.query(copyTo(copySql));
 }

@@ -1,11 +1,15 @@
+import { zipContainer } from './archive/zip-container';
+
 /** `YYYYMMDDTHHMMSSZ`, the timestamp format of export file names. */
 export function compactUtcTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
+const extension = `.${zipContainer.extension}`;
+
 /** `<tenant>-<environment>-<user id>-<UTC timestamp>.zip` (SPEC §4). */
 export function exportFileName(parts: { tenantSlug: string; environmentSlug: string; userId: string; at: Date }): string {
-  return `${parts.tenantSlug}-${parts.environmentSlug}-${parts.userId}-${compactUtcTimestamp(parts.at)}.zip`;
+  return `${parts.tenantSlug}-${parts.environmentSlug}-${parts.userId}-${compactUtcTimestamp(parts.at)}${extension}`;
 }
 
 /**
@@ -15,7 +19,7 @@ export function exportFileName(parts: { tenantSlug: string; environmentSlug: str
  * row's sha256 always describes the object its key names.
  */
 export function exportObjectKey(parts: ExportKeyParts, attempt: { number: number; token: string }): string {
-  return `${exportObjectPrefix(parts)}${attempt.number}-${attempt.token}.zip`;
+  return `${exportObjectPrefix(parts)}${attempt.number}-${attempt.token}${extension}`;
 }
 
 type ExportKeyParts = { tenantId: string; environmentId: string; exportId: string };
@@ -27,6 +31,7 @@ export function exportObjectPrefix(parts: ExportKeyParts): string {
 
 /** The attempt number in a key made by exportObjectKey, or null for any other key. */
 export function attemptOfObjectKey(key: string): number | null {
-  const match = /\/(\d+)-[^/]*\.zip$/.exec(key);
+  if (!key.endsWith(extension)) return null;
+  const match = /\/(\d+)-[^/]*$/.exec(key.slice(0, -extension.length));
   return match ? Number(match[1]) : null;
 }

@@ -6,11 +6,12 @@ import { AppError } from '../errors';
 import { retryTransient } from '../retry';
 import { abortOpenUploadsUnder, deleteObject, objectSize, uploadStream } from '../storage/multipart-upload';
 import type { ExportFileResult, UserExportInput } from './export.contracts';
-import { createExportArchive } from './export-archive';
+import { createExportArchive, eventsFileName } from './archive/zip-archive';
+import { zipContainer } from './archive/zip-container';
 import { findExportSubject } from './export-context.repository';
 import { attemptOfObjectKey, exportFileName, exportObjectKey, exportObjectPrefix } from './export-file-name';
-import { streamEventsCsv, streamOrderSettings } from './events-copy';
-import { profileCsv } from './profile-csv';
+import { streamCopy, streamOrderSettings } from './events-copy';
+import { exportFormat } from './formats';
 import { startStallWatchdog, type StalledOn } from './stall-watchdog';
 
 export interface ExportRunnerDeps {
@@ -42,7 +43,7 @@ export const defaultStallTimeoutMs = 30_000;
 const stalledCleanupWaitMs = 5_000;
 
 /**
- * Writes one user's export: Postgres → CSV → ZIP → S3 multipart, streaming, so memory
+ * Writes one user's export: Postgres → the format's files (COPY) → ZIP → S3 multipart, streaming, so memory
  * stays flat whatever the user's size. Each call writes its own object key, so an attempt
  * never aborts or overwrites another's; the attempt that loses the completion deletes its
  * object (export-completion.ts). Returns only after S3 reports the object's size equal to
@@ -59,6 +60,8 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
   if (!subject) {
     throw new AppError('not_found', `User ${input.userId} was not found in this environment`, 'The user may have been deleted; refresh the users list.');
   }
+  const format = exportFormat(input.format);
+  const range = input.from || input.to ? { from: input.from ?? null, to: input.to ?? null } : null;
   const generatedAt = new Date();
   const attempt = options.attempt ?? 1;
   // The random token keeps keys apart even if an attempt number repeats (a workflow reset).
@@ -89,15 +92,19 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     await client.query(streamOrderSettings.apply);
     step('database');
 
-    const eventsCsv = streamEventsCsv(client, input);
+    const events = streamCopy(client, format.eventsCopySql(input));
     // Paused by the pipe's backpressure, or done: the ZIP and upload side holds things up.
-    waitingOn = () => (eventsCsv.readableEnded || eventsCsv.readableFlowing === false ? 'storage' : 'database');
+    waitingOn = () => (events.readableEnded || events.readableFlowing === false ? 'storage' : 'database');
     const archive = createExportArchive({
-      profileCsv: profileCsv(subject),
-      eventsCsv,
+      format,
+      profile: subject,
+      events,
       level: options.compressionLevel,
       manifest: (files) => ({
         formatVersion: 1,
+        format: format.name,
+        formatDetails: format.manifest,
+        range,
         tenant: { id: input.tenantId, slug: subject.tenant_slug },
         environment: { id: input.environmentId, slug: subject.environment_slug },
         userId: subject.id,
@@ -111,9 +118,9 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     let lastRecords = 0;
     progressTimer = setInterval(() => {
       // Rows count as movement even while the ZIP buffers them, and bytes while COPY waits.
-      if (archive.events.records !== lastRecords) watchdog.moved();
-      lastRecords = archive.events.records;
-      options.onProgress?.(Math.max(0, archive.events.records - 1), bytesWritten);
+      if (archive.events.rows !== lastRecords) watchdog.moved();
+      lastRecords = archive.events.rows;
+      options.onProgress?.(archive.events.rows, bytesWritten);
     }, options.progressIntervalMs ?? 1_000);
     // uploadStream aborts its own multipart upload when it fails; see the catch below.
     const uploading = uploadStream({
@@ -121,7 +128,7 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       bucket: deps.bucket,
       key: objectKey,
       body: archive.zip,
-      contentType: 'application/zip',
+      contentType: zipContainer.contentType,
       signal,
       partSize: options.partSize,
       queueSize: options.queueSize,
@@ -141,7 +148,7 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       if (stored !== uploaded.bytes) {
         throw new Error(`Stored object is ${stored ?? 'missing'} bytes but ${uploaded.bytes} were written`);
       }
-      const rows = files.find((f) => f.name === 'events.csv')?.rows ?? 0;
+      const rows = files.find((f) => f.name === eventsFileName(format))?.rows ?? 0;
       return { objectKey, fileName, rows, bytes: uploaded.bytes, sha256: uploaded.sha256 };
     } catch (error) {
       // The upload aborts itself once its body fails: make sure the body fails (the archive

@@ -1,4 +1,4 @@
-import type { ExportDto } from './export.contracts';
+import { defaultExportFormat, type ExportDto, type ExportFormatName, exportFormatNames } from './export.contracts';
 import type { ExportView } from './export.repository';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
@@ -25,6 +25,9 @@ export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespa
     completedAt: iso(row.completed_at),
     expiresAt: iso(row.expires_at),
     retryOf: row.retry_of,
+    // A format removed from the code since the row was written reads as the default.
+    format: exportFormatNames.includes(row.format as ExportFormatName) ? (row.format as ExportFormatName) : defaultExportFormat,
+    range: row.range_from || row.range_to ? { from: iso(row.range_from), to: iso(row.range_to) } : null,
     cancelledBy: row.cancelled_by_email ?? null,
     retriedBy: row.retried_by_id && row.retried_by_created_at ? { id: row.retried_by_id, createdAt: row.retried_by_created_at.toISOString() } : null,
   };

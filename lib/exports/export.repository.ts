@@ -2,7 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/client';
 import type { Database, ExportRowUpdate, ExportStatus } from '../db/schema';
 import type { Scope } from '../scope';
-import { inFlightStatuses } from './export.contracts';
+import { type ExportOptions, inFlightStatuses } from './export.contracts';
 
 type DbOrTx = Db | Transaction<Database>;
 
@@ -58,13 +58,23 @@ export function findExport(db: DbOrTx, scope: Scope, id: string) {
     .executeTakeFirst();
 }
 
-export function findInFlightExportForUser(db: DbOrTx, scope: Scope, userId: string) {
-  return selectExportView(db)
+/** An in-flight export of the user with exactly these options (another range or format is another export); any, without options. */
+export function findInFlightExportForUser(db: DbOrTx, scope: Scope, userId: string, options?: ExportOptions) {
+  const query = selectExportView(db);
+  return (options ? withOptions(query, options) : query)
     .where('exports.tenant_id', '=', scope.tenantId)
     .where('exports.environment_id', '=', scope.environmentId)
     .where('exports.user_id', '=', userId)
     .where('exports.status', 'in', inFlightStatuses)
     .executeTakeFirst();
+}
+
+/** Narrows an export query to rows with these options; a null bound matches only null. */
+function withOptions<Q extends ReturnType<typeof selectExportView>>(query: Q, options: ExportOptions): Q {
+  return query
+    .where('exports.format', '=', options.format)
+    .where(sql<boolean>`exports.range_from is not distinct from ${options.from}::timestamptz`)
+    .where(sql<boolean>`exports.range_to is not distinct from ${options.to}::timestamptz`) as Q;
 }
 
 export function listExports(
@@ -106,15 +116,16 @@ export async function lockTenantForExports(tx: Transaction<Database>, tenantId: 
  * another: the user's in-flight export (anyone's), or else this admin's newest completed
  * export of the user created within the last `windowMs` (by the database clock, the one
  * created_at is written by). The second covers a burst whose first export finished before
- * the later requests were served. Failed and cancelled exports are not reused: asking
+ * the later requests were served. Only exports with the same options (format and range)
+ * count: the same user with another range is another export. Failed and cancelled exports are not reused: asking
  * again after one of those is a deliberate retry. Two lookups, each on its own index (the
  * partial in-flight index, then exports_user_created_idx), so neither reads the user's
  * export history.
  */
-export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, adminId: string, windowMs: number) {
-  const inFlight = await findInFlightExportForUser(db, scope, userId);
+export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, options: ExportOptions, adminId: string, windowMs: number) {
+  const inFlight = await findInFlightExportForUser(db, scope, userId, options);
   if (inFlight) return inFlight;
-  return selectExportView(db)
+  return withOptions(selectExportView(db), options)
     .where('exports.tenant_id', '=', scope.tenantId)
     .where('exports.environment_id', '=', scope.environmentId)
     .where('exports.user_id', '=', userId)
@@ -148,7 +159,7 @@ export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Da
 
 export function insertExport(
   tx: DbOrTx,
-  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null },
+  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null; options?: ExportOptions },
 ) {
   return tx
     .insertInto('exports')
@@ -161,6 +172,10 @@ export function insertExport(
       workflow_id: row.workflowId,
       status: 'queued',
       retry_of: row.retryOf ?? null,
+      // Without options: today's export, csv of every event (the column defaults).
+      format: row.options?.format,
+      range_from: row.options?.from ?? null,
+      range_to: row.options?.to ?? null,
     })
     .execute();
 }

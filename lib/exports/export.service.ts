@@ -14,7 +14,8 @@ import { getTemporalClient } from '../temporal/client';
 import { exportStartSearchAttributes } from '../temporal/search-attributes';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
-import { type ExportDto, type ExportStatusValue, retryableStatuses, type UserExportInput } from './export.contracts';
+import { zipContainer } from './archive/zip-container';
+import { defaultExportFormat, type ExportDto, type ExportFormatName, type ExportOptions, type ExportStatusValue, retryableStatuses, type UserExportInput } from './export.contracts';
 import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import * as idem from './idempotency.repository';
@@ -26,8 +27,24 @@ const idempotencyKeyReused = () =>
   new AppError(
     'conflict',
     'This Idempotency-Key was already used for another export request',
-    'A key stands for one request (one user, one environment) for 24 hours; send a fresh key for a new export.',
+    'A key stands for one request (one user, one environment, one format and range) for 24 hours; send a fresh key for a new export.',
   );
+
+/** Times as the row stores and the API shows them (UTC, milliseconds), so equal ranges compare equal. */
+const normalTime = (value: string | undefined) => (value === undefined ? null : new Date(value).toISOString());
+
+/** The options a request body asks for; none is today's export (csv, every event). */
+export function exportOptionsOf(body: { format?: ExportFormatName; from?: string; to?: string }): ExportOptions {
+  return { format: body.format ?? defaultExportFormat, from: normalTime(body.from), to: normalTime(body.to) };
+}
+
+const optionsOfRow = (row: repo.ExportView): ExportOptions => ({
+  format: row.format as ExportFormatName,
+  from: row.range_from?.toISOString() ?? null,
+  to: row.range_to?.toISOString() ?? null,
+});
+
+const sameOptions = (a: ExportOptions, b: ExportOptions) => a.format === b.format && a.from === b.from && a.to === b.to;
 const notFound = () => new AppError('not_found', 'Export not found', 'Check the export id; exports of other environments are not visible here.');
 
 function dto(row: repo.ExportView): ExportDto {
@@ -63,7 +80,7 @@ export async function requestExport(
   scope: Scope,
   actor: Actor,
   userId: string,
-  options: { idempotencyKey?: string; retryOf?: string } = {},
+  options: { idempotencyKey?: string; retryOf?: string; exportOptions?: ExportOptions } = {},
 ): Promise<{ export: ExportDto; created: boolean }> {
   const db = getDb();
   const env = sharedEnv();
@@ -74,9 +91,15 @@ export async function requestExport(
     const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
     if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
     if (!(await findUser(tx, scope, userId))) throw userNotFound();
-    if (options.retryOf !== undefined) await assertRetryable(tx, scope, userId, options.retryOf);
-    const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, actor.id, exportDedupeWindowMs);
-    const found = existing ? { id: existing.id, created: false } : await insertNewExport(tx, scope, actor, userId, options.retryOf);
+    // "Export again" repeats the original with its options; otherwise the request's (or today's).
+    const exportOptions =
+      options.retryOf !== undefined ? optionsOfRow(await assertRetryable(tx, scope, userId, options.retryOf)) : (options.exportOptions ?? exportOptionsOf({}));
+    if (bound) {
+      const boundExport = await repo.findExport(tx, scope, bound.export_id);
+      if (boundExport && !sameOptions(optionsOfRow(boundExport), exportOptions)) throw idempotencyKeyReused();
+    }
+    const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, exportOptions, actor.id, exportDedupeWindowMs);
+    const found = existing ? { id: existing.id, created: false, exportOptions } : await insertNewExport(tx, scope, actor, userId, exportOptions, options.retryOf);
     if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
     await recordAudit(tx, {
       ...scope,
@@ -84,13 +107,22 @@ export async function requestExport(
       origin: actor.origin,
       action: 'export.requested',
       exportId: found.id,
-      details: { userId, deduplicated: !found.created, ...(bound ? { idempotentReplay: true } : {}), ...(options.retryOf ? { retryOf: options.retryOf } : {}) },
+      details: {
+        userId,
+        deduplicated: !found.created,
+        format: exportOptions.format,
+        ...(exportOptions.from || exportOptions.to ? { range: { from: exportOptions.from, to: exportOptions.to } } : {}),
+        ...(bound ? { idempotentReplay: true } : {}),
+        ...(options.retryOf ? { retryOf: options.retryOf } : {}),
+      },
     });
     return found;
   });
 
   if (outcome.created) {
-    const input: UserExportInput = { exportId: outcome.id, userId, ...scope };
+    const { format, from, to } = outcome.exportOptions;
+    // Range bounds go into the workflow input only when set.
+    const input: UserExportInput = { exportId: outcome.id, userId, ...scope, format, ...(from ? { from } : {}), ...(to ? { to } : {}) };
     try {
       await startRegisteredWorkflow(await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e))), 'UserExportWorkflow', {
         workflowId: `user-export-${outcome.id}`,
@@ -111,7 +143,7 @@ export async function requestExport(
  * the same user, that ended without a file to download. Dedupe still applies: with an
  * export of the user in flight, that one is returned and nothing is linked.
  */
-async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: string, retryOf: string): Promise<void> {
+async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: string, retryOf: string): Promise<repo.ExportView> {
   const original = await repo.findExport(tx, scope, retryOf);
   if (!original) throw new AppError('not_found', 'The export named by retryOf was not found', 'Check retryOf; exports of other environments are not visible here.');
   if (original.user_id !== userId) {
@@ -120,16 +152,24 @@ async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: 
   if (!retryableStatuses.includes(original.status)) {
     throw new AppError('conflict', `The export named by retryOf is ${original.status}`, `Only ${retryableStatuses.join(', ')} exports can be exported again; request a plain export instead.`);
   }
+  return original;
 }
 
 /** A new queued export, within the tenant's rate limits (checked after dedupe). */
-async function insertNewExport(tx: Transaction<Database>, scope: Scope, actor: Actor, userId: string, retryOf?: string): Promise<{ id: string; created: true }> {
+async function insertNewExport(
+  tx: Transaction<Database>,
+  scope: Scope,
+  actor: Actor,
+  userId: string,
+  exportOptions: ExportOptions,
+  retryOf?: string,
+): Promise<{ id: string; created: true; exportOptions: ExportOptions }> {
   const env = sharedEnv();
   await repo.lockTenantForExports(tx, scope.tenantId);
   await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
   const id = randomUUID();
-  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}`, retryOf: retryOf ?? null });
-  return { id, created: true };
+  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}`, retryOf: retryOf ?? null, options: exportOptions });
+  return { id, created: true, exportOptions };
 }
 
 export async function getExport(scope: Scope, id: string): Promise<ExportDto> {
@@ -218,7 +258,8 @@ export async function downloadUrl(scope: Scope, actor: Actor, id: string): Promi
   const url = await presignDownload(createPublicS3Client(env), {
     bucket: env.S3_BUCKET,
     key: row.object_key,
-    fileName: row.file_name ?? `${row.id}.zip`,
+    fileName: row.file_name ?? `${row.id}.${zipContainer.extension}`,
+    contentType: zipContainer.contentType,
     ttlSeconds: env.EXPORT_LINK_TTL_SECONDS,
   });
   await recordAudit(getDb(), { ...scope, adminId: actor.id, origin: actor.origin, action: 'export.downloaded', exportId: id });

@@ -59,14 +59,15 @@ export function openApiDocument() {
           parameters: [...parameters(userIdParamsSchema, 'path'), idempotencyKeyHeader],
           requestBody: {
             required: false,
-            description: 'Optional. No body, or {}, is a plain export. retryOf: a failed, cancelled or expired export of the same user that this one repeats (404 if not in this environment, 400 if of another user, 409 if it has a file).',
+            description:
+              'Optional. No body, or {}, is a plain export: csv of every event. format: csv (default), csv-excel (the same CSV with a UTF-8 BOM) or jsonl (JSON Lines: events.jsonl and profile.jsonl, one JSON object per line with the CSV headers as keys, no formula guard). from / to: RFC 3339 date-times bounding the events\' occurred_at, half-open (from ≤ occurred_at < to), either may be left out; from must be before to. The manifest records format and range. Dedupe and Idempotency-Key compare these options: the same user with another format or range is another export. retryOf: a failed, cancelled or expired export of the same user that this one repeats with that export\'s format and range, so it comes without them (404 if not in this environment, 400 if of another user, 409 if it has a file).',
             content: content(requestExportBodySchema),
           },
           responses: {
             '202': { description: 'Started; Location: /api/exports/{id}', content: content(exportBody) },
             '200': { description: 'An existing export: queued or running, completed by this admin within the last 10 s, or the one this Idempotency-Key produced', content: content(exportBody) },
             ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable'),
-            '409': { description: 'conflict: the Idempotency-Key was already used by this admin for another user or environment, or retryOf names an export that is not failed, cancelled or expired', content: content(errorBody) },
+            '409': { description: 'conflict: the Idempotency-Key was already used by this admin for another user, environment, format or range, or retryOf names an export that is not failed, cancelled or expired', content: content(errorBody) },
           },
         },
       },

@@ -7,7 +7,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
  */
 export function presignDownload(
   client: S3Client,
-  params: { bucket: string; key: string; fileName: string; ttlSeconds: number },
+  params: { bucket: string; key: string; fileName: string; contentType: string; ttlSeconds: number },
 ): Promise<string> {
   const safeName = params.fileName.replace(/[^A-Za-z0-9._-]/g, '_');
   return getSignedUrl(
@@ -16,7 +16,7 @@ export function presignDownload(
       Bucket: params.bucket,
       Key: params.key,
       ResponseContentDisposition: `attachment; filename="${safeName}"`,
-      ResponseContentType: 'application/zip',
+      ResponseContentType: params.contentType,
     }),
     { expiresIn: params.ttlSeconds },
   );

@@ -1,9 +1,11 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { eventsCopySql } from '../../lib/exports/events-copy';
-import { createExportArchive, zipCompressionLevel } from '../../lib/exports/export-archive';
-import { profileCsv, type ProfileRow } from '../../lib/exports/profile-csv';
+import { createExportArchive, eventsFileName, zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
+import { zipContainer } from '../../lib/exports/archive/zip-container';
+import type { EventsQuery } from '../../lib/exports/events-copy';
+import { exportFormat } from '../../lib/exports/formats';
+import type { ExportFormat, ProfileRow } from '../../lib/exports/formats/export-format';
 import { uploadStream } from '../../lib/storage/multipart-upload';
 
 /**
@@ -13,6 +15,7 @@ import { uploadStream } from '../../lib/storage/multipart-upload';
  * sweep and no HeadObject check. It writes the same file content as the product (same
  * SQL, so the same RFC 3339 times and formula guard; same profile.csv and manifest).
  * `copySql` swaps the SQL only: the raw-COPY baseline (raw-copy-sql.ts) runs through here.
+ * `format` picks the export format (csv by default): the jsonl ÷ csv row compares two runs of this.
  */
 
 export interface BaselineSubject {
@@ -36,19 +39,24 @@ export async function baselineExport(
   deps: { pool: pg.Pool; s3: S3Client; bucket: string },
   subject: BaselineSubject,
   key: string,
-  options: { compressionLevel?: number; partSize?: number; queueSize?: number; copySql?: typeof eventsCopySql } = {},
+  options: { compressionLevel?: number; partSize?: number; queueSize?: number; copySql?: (query: EventsQuery) => string; format?: ExportFormat } = {},
 ): Promise<BaselineResult> {
   const started = performance.now();
   const client = await deps.pool.connect();
   let failed = false;
   try {
     const scope = { tenantId: subject.tenantId, environmentId: subject.environmentId, userId: subject.profile.id };
+    const format = options.format ?? exportFormat('csv');
     const archive = createExportArchive({
-      profileCsv: profileCsv(subject.profile),
-      eventsCsv: client.query(copyTo((options.copySql ?? eventsCopySql)(scope))),
+      format,
+      profile: subject.profile,
+      events: client.query(copyTo((options.copySql ?? format.eventsCopySql)(scope))),
       level: options.compressionLevel ?? zipCompressionLevel,
       manifest: (files) => ({
         formatVersion: 1,
+        format: format.name,
+        formatDetails: format.manifest,
+        range: null,
         tenant: { id: subject.tenantId, slug: subject.tenantSlug },
         environment: { id: subject.environmentId, slug: subject.environmentSlug },
         userId: subject.profile.id,
@@ -62,14 +70,14 @@ export async function baselineExport(
         bucket: deps.bucket,
         key,
         body: archive.zip,
-        contentType: 'application/zip',
+        contentType: zipContainer.contentType,
         partSize: options.partSize,
         queueSize: options.queueSize,
       }),
       archive.done,
     ]);
     const ms = performance.now() - started;
-    const rows = files.find((f) => f.name === 'events.csv')?.rows ?? 0;
+    const rows = files.find((f) => f.name === eventsFileName(format))?.rows ?? 0;
     return { rows, csvBytes: archive.events.bytes, zipBytes: uploaded.bytes, sha256: uploaded.sha256, ms };
   } catch (error) {
     failed = true;

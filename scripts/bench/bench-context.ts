@@ -5,7 +5,7 @@ import type pg from 'pg';
 import yauzl from 'yauzl';
 import type { Db } from '../../lib/db/client';
 import type { SharedEnv } from '../../lib/env';
-import type { UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
+import type { ExportFormatName, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { createQueuedExport } from '../../lib/exports/export-lifecycle';
 import { exportStartSearchAttributes } from '../../lib/temporal/search-attributes';
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
@@ -41,15 +41,15 @@ export interface ProductRun {
  * service starts it: an export row `queued`, then UserExportWorkflow on its registered task
  * queue with workflow id `user-export-<id>`. Timed from the row insert to the result.
  */
-export async function productExport(ctx: BenchContext, user: BenchUser, adminId: string): Promise<ProductRun> {
+export async function productExport(ctx: BenchContext, user: BenchUser, adminId: string, format: ExportFormatName = 'csv'): Promise<ProductRun> {
   const exportId = randomUUID();
   const workflowId = `user-export-${exportId}`;
   const scope = { tenantId: user.tenantId, environmentId: user.environmentId };
   await ctx.sampler.reset();
   const wall0 = Date.now();
   const started = performance.now();
-  await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId });
-  const input: UserExportInput = { exportId, userId: user.userId, ...scope };
+  await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId, options: { format, from: null, to: null } });
+  const input: UserExportInput = { exportId, userId: user.userId, ...scope, format };
   await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env, searchAttributes: exportStartSearchAttributes(input) });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
   const ms = performance.now() - started;

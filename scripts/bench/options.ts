@@ -1,5 +1,5 @@
 import { defaultPartSize, defaultQueueSize } from '../../lib/storage/multipart-upload';
-import { zipCompressionLevel } from '../../lib/exports/export-archive';
+import { zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
 
 /**
  * `npm run bench [-- options]`:

@@ -83,6 +83,16 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
           `${(s.baselineMs.median / s.rawMs.median).toFixed(2)} | **${s.productOverRaw.toFixed(2)}** | ${s.productOverRawPerRound.map((x) => x.toFixed(2)).join(', ')} |`,
       );
     }
+    if (r.throughput.every((s) => s.jsonlMs)) {
+      out.push('', 'The product in the jsonl format against csv (issue 12), the same user in the same rounds (B R P J):', '');
+      out.push('| events | csv ZIP | jsonl ZIP | product csv | product jsonl | csv rows/s | jsonl rows/s | **jsonl ÷ csv rows/s** | per round |', '|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+      for (const s of r.throughput) {
+        out.push(
+          `| ${compactCount(s.events)} | ${mb(s.zipBytes).toFixed(1)} MB | ${mb(s.jsonlZipBytes).toFixed(1)} MB | ${spread(s.productMs)} | ${spread(s.jsonlMs)} | ${fmtRate(s.productRowsPerSec)} | ` +
+            `${fmtRate(s.events / (s.jsonlMs.median / 1000))} | **${s.jsonlOverCsv.toFixed(2)}** | ${s.jsonlOverCsvPerRound.map((x) => x.toFixed(2)).join(', ')} |`,
+        );
+      }
+    }
     out.push('', `![Throughput against size, baseline and product](${chartFile})`, '');
     out.push('Where the product\'s time goes beyond the streaming export (medians; Temporal history times and the export row\'s timestamps), against the baseline\'s whole run:', '');
     out.push(`| step | ${r.throughput.map((s) => compactCount(s.events)).join(' | ')} |`, `|---|${r.throughput.map(() => '---:').join('|')}|`);

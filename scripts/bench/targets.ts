@@ -19,6 +19,8 @@ export const targetLimits = {
   ratio: 0.95,
   specRatio: 0.8,
   productOverRaw: 1.3,
+  /** Issue 12: the jsonl format at ≥ 0.8 × csv's throughput. */
+  jsonlOverCsv: 0.8,
   peakRssMB: 250,
   specPeakRssMB: 300,
   overheadP50Ms: 150,
@@ -50,6 +52,14 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       measured: `${ref.productOverRaw.toFixed(2)} (rounds ${range(ref.productOverRawPerRound)}; product ${formatMs(ref.productMs.median)}, raw COPY ${formatMs(ref.rawMs.median)})`,
       met: oneM ? ref.productOverRaw <= targetLimits.productOverRaw : null,
     });
+    if (ref.jsonlMs) {
+      targets.push({
+        name: `jsonl ÷ csv throughput at ${at} events (product rows/s, same rounds)`,
+        goal: `≥ ${targetLimits.jsonlOverCsv} at 1M`,
+        measured: `${ref.jsonlOverCsv.toFixed(2)} (rounds ${range(ref.jsonlOverCsvPerRound)}; csv ${formatMs(ref.productMs.median)}, jsonl ${formatMs(ref.jsonlMs.median)})`,
+        met: oneM ? ref.jsonlOverCsv >= targetLimits.jsonlOverCsv : null,
+      });
+    }
     const refPeak = Math.max(...ref.peakRssTreeMB);
     const peak = Math.max(...r.throughput.flatMap((s) => s.peakRssTreeMB));
     targets.push({

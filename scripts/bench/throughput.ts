@@ -12,6 +12,8 @@ import { compactCount, formatMs, mb, round, summarize, type Summary } from './st
  * product (a real workflow on the real worker), interleaved B R P B R P … per size, medians
  * and spread reported. Baseline and product write the same content; the first round of each
  * size proves it by comparing the ZIPs' manifests (row counts and sha256 of every file).
+ * Each round also runs the product in the jsonl format (issue 12: jsonl rows/s ≥ 0.8 × csv
+ * rows/s of the same run), so the round is B R P J.
  */
 
 export interface ThroughputSize {
@@ -47,6 +49,13 @@ export interface ThroughputSize {
   baselineRuns: number[];
   rawRuns: number[];
   productRuns: number[];
+  /** The product exporting the same user as jsonl, in the same rounds. */
+  jsonlMs: Summary;
+  jsonlZipBytes: number;
+  /** jsonl rows/s ÷ csv rows/s of the product, from the medians (issue 12: ≥ 0.8 at 1M). */
+  jsonlOverCsv: number;
+  jsonlOverCsvPerRound: number[];
+  jsonlRuns: number[];
 }
 
 export async function runThroughput(ctx: BenchContext, opts: { reps: number }): Promise<ThroughputSize[]> {
@@ -69,22 +78,26 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
     const b: Awaited<ReturnType<typeof baseline>>[] = [];
     const raw: Awaited<ReturnType<typeof baseline>>[] = [];
     const p: ProductRun[] = [];
+    const j: ProductRun[] = [];
     let sameContent = true;
     for (let rep = 0; rep < reps; rep++) {
       const base = await baseline(ctx, subject);
       const rawRun = await baseline(ctx, subject, true);
       const prod = await productExport(ctx, user, admin);
-      if (prod.rows !== user.events || base.rows !== user.events || rawRun.rows !== user.events) {
-        throw new Error(`row count mismatch at ${user.events}: baseline ${base.rows}, raw COPY ${rawRun.rows}, product ${prod.rows}`);
+      const jsonl = await productExport(ctx, user, admin, 'jsonl');
+      if (prod.rows !== user.events || base.rows !== user.events || rawRun.rows !== user.events || jsonl.rows !== user.events) {
+        throw new Error(`row count mismatch at ${user.events}: baseline ${base.rows}, raw COPY ${rawRun.rows}, product ${prod.rows}, jsonl ${jsonl.rows}`);
       }
       ctx.log(
         `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
-          `(ratio ${(base.ms / prod.ms).toFixed(2)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
       await discard(ctx, rawRun);
       await discard(ctx, prod);
+      await discard(ctx, jsonl);
+      j.push(jsonl);
       b.push(base);
       raw.push(rawRun);
       p.push(prod);
@@ -92,6 +105,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
     const baselineMs = summarize(b.map((r) => r.ms));
     const productMs = summarize(p.map((r) => r.ms));
     const rawMs = summarize(raw.map((r) => r.ms));
+    const jsonlMs = summarize(j.map((r) => r.ms));
     const csvBytes = b[0]!.csvBytes;
     results.push({
       events: user.events,
@@ -118,6 +132,11 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       baselineRuns: b.map((r) => round(r.ms)),
       rawRuns: raw.map((r) => round(r.ms)),
       productRuns: p.map((r) => round(r.ms)),
+      jsonlMs,
+      jsonlZipBytes: j[0]!.zipBytes,
+      jsonlOverCsv: productMs.median / jsonlMs.median,
+      jsonlOverCsvPerRound: p.map((r, i) => round(r.ms / j[i]!.ms, 3)),
+      jsonlRuns: j.map((r) => round(r.ms)),
     });
   }
   return results;

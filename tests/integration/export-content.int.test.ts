@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
-import { guardFormula } from '../../lib/exports/csv-guard';
+import { guardFormula } from '../../lib/exports/formats/csv/csv-guard';
 import { runExport } from '../../lib/exports/export-runner';
 import { createS3Client } from '../../lib/storage/s3';
 import { carriageReturnsOutsideQuotes, decodeUtf8Strict, hasUtf8Bom, microsToRfc3339Millis, recordEnds, rfc3339Millis } from '../support/csv-checks';

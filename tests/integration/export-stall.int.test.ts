@@ -6,7 +6,9 @@ import { migrateToLatest } from '../../lib/db/migrator';
 import { insertGeneratedEvents } from '../../lib/db/seed-events';
 import { sharedEnv } from '../../lib/env';
 import { runExport } from '../../lib/exports/export-runner';
-import { eventsSelectSql, streamOrderSettings } from '../../lib/exports/events-copy';
+import { streamOrderSettings } from '../../lib/exports/events-copy';
+import { eventsCsvSelectSql } from '../../lib/exports/formats/csv/events-csv-sql';
+import { eventsJsonlSelectSql } from '../../lib/exports/formats/jsonl.format';
 import { exportObjectPrefix } from '../../lib/exports/export-file-name';
 import { ExportStalledError } from '../../lib/exports/stall-watchdog';
 import { createS3Client } from '../../lib/storage/s3';
@@ -77,9 +79,13 @@ describe('export stall detection', () => {
     await s3.send(new DeleteObjectCommand({ Bucket: env.S3_BUCKET, Key: file.objectKey }));
   });
 
-  it('the COPY reads a user holding the whole table through the index, in order: no sort holds back the first row', async () => {
+  it.each([
+    ['csv', eventsCsvSelectSql],
+    ['jsonl', eventsJsonlSelectSql],
+    ['ranged jsonl', (q: typeof input) => eventsJsonlSelectSql({ ...q, from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' })],
+  ])('the %s COPY reads a user holding the whole table through the index, in order: no sort holds back the first row', async (_label, selectSql) => {
     const client = await pool.connect();
-    const plan = async () => (await client.query<{ 'QUERY PLAN': string }>(`explain ${eventsSelectSql(input)}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    const plan = async () => (await client.query<{ 'QUERY PLAN': string }>(`explain ${selectSql(input)}`)).rows.map((r) => r['QUERY PLAN']).join('\n');
     try {
       await client.query('analyze events');
       // Left to itself, Postgres scans the whole table and sorts it before sending a row.

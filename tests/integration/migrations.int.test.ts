@@ -42,6 +42,21 @@ describe('migrations on real Postgres', () => {
     expect(byName.get('events_user_time_idx')).toMatch(/\(tenant_id, environment_id, user_id, occurred_at, id\)/);
     expect(byName.get('exports_history_idx')).toMatch(/created_at DESC, id DESC/);
     expect(byName.get('exports_one_in_flight_per_user')).toMatch(/WHERE .*queued.*running/);
+    // One in flight per user and options (issue 12): another format or range is another export.
+    expect(byName.get('exports_one_in_flight_per_user')).toMatch(/\(tenant_id, environment_id, user_id, format, COALESCE\(range_from, .*COALESCE\(range_to/);
+  });
+
+  it('exports carry their options: csv and no range for rows from before, and a range must run forwards', async () => {
+    const { rows } = await sql<{ column_name: string; data_type: string; is_nullable: string; column_default: string | null }>`
+      select column_name, data_type, is_nullable, column_default from information_schema.columns
+      where table_name = 'exports' and column_name in ('format', 'range_from', 'range_to') order by column_name`.execute(scratch.db);
+    expect(rows).toEqual([
+      { column_name: 'format', data_type: 'text', is_nullable: 'NO', column_default: "'csv'::text" },
+      { column_name: 'range_from', data_type: 'timestamp with time zone', is_nullable: 'YES', column_default: null },
+      { column_name: 'range_to', data_type: 'timestamp with time zone', is_nullable: 'YES', column_default: null },
+    ]);
+    const { rows: checks } = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'exports_range_order'`.execute(scratch.db);
+    expect(checks[0]?.def).toMatch(/range_from < range_to/);
   });
 
   it("index the audit log's filters, each led by the tenant and in the page's order", async () => {

@@ -3,7 +3,7 @@ import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserExportResult } from '../../lib/exports/export.contracts';
-import { guardFormula } from '../../lib/exports/csv-guard';
+import { guardFormula } from '../../lib/exports/formats/csv/csv-guard';
 import { createS3Client } from '../../lib/storage/s3';
 import { getObjectBytes, insertQueuedExport, pickSeededUser } from '../support/export-fixtures';
 import { startRealWorker, type RealWorkerHarness } from '../support/worker';

@@ -4,9 +4,9 @@ import { Writable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
-import { guardFormula } from '../../lib/exports/csv-guard';
-import { CsvTally } from '../../lib/exports/csv-tally';
-import { profileCsv } from '../../lib/exports/profile-csv';
+import { guardFormula } from '../../lib/exports/formats/csv/csv-guard';
+import { CsvTally } from '../../lib/exports/formats/csv/csv-tally';
+import { profileCsv } from '../../lib/exports/formats/csv/profile-csv';
 
 describe('formula guard', () => {
   it.each([

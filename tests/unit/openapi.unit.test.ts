@@ -44,6 +44,18 @@ describe('OpenAPI document', () => {
     expect(Object.keys(exportSchema.properties)).toEqual(expect.arrayContaining(['retryOf', 'retriedBy']));
   });
 
+  it('documents the export options body (format, half-open range) and the export\'s format and range', () => {
+    const post = doc.paths['/api/users/{userId}/exports'].post;
+    const body = post.requestBody.content['application/json'].schema as unknown as { properties: Record<string, { enum?: string[]; type?: string; format?: string }> };
+    expect(Object.keys(body.properties).sort()).toEqual(['format', 'from', 'retryOf', 'to']);
+    expect(body.properties.format!.enum).toEqual(['csv', 'csv-excel', 'jsonl']);
+    expect(body.properties.from).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(post.requestBody.description).toMatch(/half-open/);
+    const exportSchema = (post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }).properties.export;
+    expect(exportSchema.properties.format).toMatchObject({ enum: ['csv', 'csv-excel', 'jsonl'] });
+    expect(exportSchema.properties).toHaveProperty('range');
+  });
+
   it('documents the audit filters, the known actions and the CSV download', () => {
     const names = doc.paths['/api/audit'].get.parameters.map((p) => p.name);
     expect(names).toEqual(['cursor', 'limit', 'action', 'adminId', 'userId', 'userEmail', 'from', 'to']);

@@ -53,6 +53,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
       const patiently = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal: ctx.cancellationSignal, onRetry: beat });
       beat();
       try {
+        // A ranged export counts its range; the whole user's count is kept in a table.
         const total = await patiently(() => countUserEvents(deps.db, input));
         if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
           throw ApplicationFailure.create({ type: failureTypes.notFound, message: `Export ${input.exportId} is not queued or running in this environment`, nonRetryable: true });

@@ -12,6 +12,7 @@ import * as exportNotifications from './20261127090000_export_notifications';
 import * as exportRetention from './20261127100000_export_retention';
 import * as exportRetryOf from './20261127100100_export_retry_of';
 import * as auditFilterIndexes from './20261127110000_audit_filter_indexes';
+import * as exportOptions from './20261128090000_export_options';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   '20261127100000_export_retention': exportRetention,
   '20261127100100_export_retry_of': exportRetryOf,
   '20261127110000_audit_filter_indexes': auditFilterIndexes,
+  '20261128090000_export_options': exportOptions,
 };
 
 export const migrationProvider: MigrationProvider = {

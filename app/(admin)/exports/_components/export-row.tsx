@@ -2,6 +2,7 @@ import Link from 'next/link';
 import type { ExportDto } from '@/lib/exports/export.contracts';
 import { formatDateTime } from '../../_lib/format';
 import { ExportActions } from './export-actions';
+import { ExportOptionsSummary } from './export-options-summary';
 import { ExportStatusDetails } from './export-status-details';
 
 export function ExportRow({ item, canManage, highlighted = false }: { item: ExportDto; canManage: boolean; highlighted?: boolean }) {
@@ -15,6 +16,7 @@ export function ExportRow({ item, canManage, highlighted = false }: { item: Expo
         >
           {item.userEmail}
         </Link>
+        <ExportOptionsSummary item={item} />
         <span className="mt-0.5 block text-xs text-slate-600 wrap-anywhere sm:hidden">
           by {item.requestedBy.email}, <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
         </span>

@@ -1,8 +1,10 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { useStartExport } from '../_hooks/use-start-export';
+import { ExportOptionsDialog } from './export-options-dialog';
 
 interface Props {
   userId: string;
@@ -16,9 +18,10 @@ interface Props {
 
 export const viewerExportHint = "Viewers can't start exports; ask an admin.";
 
-/** One user's Export button and, once clicked, what happened to the request. */
+/** One user's Export button: it asks for the export's options, then shows what happened to the request. */
 export function ExportUserButton({ userId, email, canExport, inFlight, viewerHintId }: Props) {
   const start = useStartExport();
+  const [asking, setAsking] = useState(false);
   return (
     <div className="flex flex-col items-end gap-1">
       <button
@@ -27,11 +30,22 @@ export function ExportUserButton({ userId, email, canExport, inFlight, viewerHin
         disabled={!canExport || inFlight || start.isPending}
         title={!canExport ? viewerExportHint : inFlight ? 'An export of this user is in progress' : undefined}
         aria-describedby={canExport ? undefined : viewerHintId}
-        onClick={() => start.mutate(userId)}
+        aria-haspopup="dialog"
+        onClick={() => setAsking(true)}
         className="rounded-md bg-indigo-600 px-3 py-1 text-sm font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-50"
       >
         {start.isPending ? 'Starting…' : 'Export'}
       </button>
+      {asking && (
+        <ExportOptionsDialog
+          email={email}
+          onClose={() => setAsking(false)}
+          onStart={(options) => {
+            setAsking(false);
+            start.mutate({ userId, options });
+          }}
+        />
+      )}
       {start.isSuccess && (
         <p role="status" className="text-xs text-slate-600">
           {start.data.created ? 'Export queued' : 'An export of this user is already running'} — see{' '}

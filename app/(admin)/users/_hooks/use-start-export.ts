@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ExportDto } from '@/lib/exports/export.contracts';
+import type { ExportDto, ExportFormatName } from '@/lib/exports/export.contracts';
 import { apiRequest } from '../../_lib/api-fetch';
 import { queryKeys } from '../../_lib/query-keys';
 
@@ -17,11 +17,22 @@ function newIdempotencyKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export async function startExport(userId: string): Promise<StartedExport> {
+/** The body of POST /api/users/{userId}/exports; left out entirely for today's export. */
+export interface StartExportOptions {
+  format?: ExportFormatName;
+  /** RFC 3339, inclusive. */
+  from?: string;
+  /** RFC 3339, exclusive. */
+  to?: string;
+}
+
+export async function startExport({ userId, options = {} }: { userId: string; options?: StartExportOptions }): Promise<StartedExport> {
+  const hasOptions = Object.values(options).some((v) => v !== undefined);
   // One key per click: a retried or replayed request of this click returns its export.
   const { status, body } = await apiRequest<{ export: ExportDto }>(`/api/users/${encodeURIComponent(userId)}/exports`, {
     method: 'POST',
-    headers: { 'idempotency-key': `"${newIdempotencyKey()}"` },
+    headers: { 'idempotency-key': `"${newIdempotencyKey()}"`, ...(hasOptions ? { 'content-type': 'application/json' } : {}) },
+    body: hasOptions ? JSON.stringify(options) : undefined,
   });
   return { export: body.export, created: status === 202 };
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { ZipArchive } from 'archiver';
-import { CsvTally } from './csv-tally';
+import type { ExportFormat, ProfileRow, RecordTally } from '../formats/export-format';
 
 export interface ArchivedFile {
   name: string;
@@ -13,8 +13,8 @@ export interface ArchivedFile {
 export interface ExportArchive {
   /** The ZIP's bytes, to be piped into the upload. */
   zip: Readable;
-  /** The events.csv tally, for progress while it streams. */
-  events: CsvTally;
+  /** The events file's tally, for progress while it streams. */
+  events: RecordTally;
   /** Resolves with the files written once the ZIP is finalised. */
   done: Promise<ArchivedFile[]>;
   abort(): void;
@@ -23,34 +23,41 @@ export interface ExportArchive {
 /** Deflate level 6: zlib's default; the benchmark's baseline uses the same. */
 export const zipCompressionLevel = 6;
 
+/** The events file's name inside the archive, e.g. `events.csv`. */
+export const eventsFileName = (format: ExportFormat) => `events.${format.extension}`;
+
 /**
- * Streams profile.csv, events.csv and manifest.json into one ZIP. The manifest is written
- * last because it carries the other files' row counts and sha256s.
+ * Streams the profile file, the events file and manifest.json into one ZIP. The manifest is
+ * written last because it carries the other files' row counts and sha256s.
  */
 export function createExportArchive(input: {
-  profileCsv: string;
-  eventsCsv: Readable;
+  format: ExportFormat;
+  profile: ProfileRow;
+  /** COPY's output; the format's prefix (a BOM) goes before it. */
+  events: Readable;
   manifest: (files: ArchivedFile[]) => unknown;
   level?: number;
 }): ExportArchive {
+  const { format } = input;
   const archive = new ZipArchive({ zlib: { level: input.level ?? zipCompressionLevel } });
-  const events = new CsvTally();
-  input.eventsCsv.on('error', (error) => archive.destroy(error));
-  input.eventsCsv.pipe(events);
+  const events = format.createEventsTally();
+  input.events.on('error', (error) => archive.destroy(error));
+  if (format.eventsPrefix.length > 0) events.write(format.eventsPrefix);
+  input.events.pipe(events);
 
-  const profileBytes = Buffer.from(input.profileCsv, 'utf8');
+  const profileBytes = format.profile(input.profile);
   const profile: ArchivedFile = {
-    name: 'profile.csv',
+    name: `profile.${format.extension}`,
     // One user, one row: counting line ends would miscount a name with a newline in it.
     rows: 1,
     sha256: createHash('sha256').update(profileBytes).digest('hex'),
   };
   archive.append(profileBytes, { name: profile.name });
-  archive.append(events, { name: 'events.csv' });
+  archive.append(events, { name: eventsFileName(format) });
 
   const done = (async () => {
     await finished(events);
-    const files: ArchivedFile[] = [profile, { name: 'events.csv', rows: Math.max(0, events.records - 1), sha256: events.sha256 }];
+    const files: ArchivedFile[] = [profile, { name: eventsFileName(format), rows: events.rows, sha256: events.sha256 }];
     archive.append(JSON.stringify(input.manifest(files), null, 2) + '\n', { name: 'manifest.json' });
     await archive.finalize();
     return files;
@@ -63,7 +70,7 @@ export function createExportArchive(input: {
     events,
     done,
     abort() {
-      input.eventsCsv.destroy();
+      input.events.destroy();
       archive.abort();
     },
   };

@@ -1,13 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
+import type { ProfileRow } from '../export-format';
 import { guardFormula } from './csv-guard';
-
-export interface ProfileRow {
-  id: string;
-  email: string;
-  name: string;
-  created_at: Date;
-  last_login_at: Date | null;
-}
 
 /** profile.csv: header and one row, quoted like PostgreSQL's COPY CSV (LF, quotes when needed). */
 export function profileCsv(user: ProfileRow): string {

@@ -1,6 +1,6 @@
 /**
  * Spreadsheets run a cell that starts with one of these as a formula (CSV injection);
- * such cells get a leading apostrophe. The SQL in events-copy.ts applies the same rule.
+ * such cells get a leading apostrophe. The SQL in events-csv-sql.ts applies the same rule.
  */
 const formulaTriggers = new Set(['=', '+', '-', '@', '\t', '\r']);
 
