@@ -126,6 +126,8 @@ export const exportDtoSchema = z.object({
   cancelledBy: z.string().nullable(),
   /** The newest export that repeats this one, for the "Exported again →" link. */
   retriedBy: z.object({ id: z.uuid(), createdAt: z.iso.datetime() }).nullable(),
+  /** The bulk export this export is one user of; null for a single export. */
+  bulkExportId: z.uuid().nullable(),
 });
 export type ExportDto = z.infer<typeof exportDtoSchema>;
 
