@@ -56,7 +56,7 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
       )}
       {start.isSuccess && (
         <p role="status" className="mt-2 text-sm text-slate-700">
-          Bulk export of {formatCount(start.data.progress.usersTotal)} users started — follow it on{' '}
+          Bulk export of {formatCount(start.data.progress.usersTotal)} {start.data.progress.usersTotal === 1 ? 'user' : 'users'} started — follow it on{' '}
           <Link href="/exports" className="font-medium text-indigo-600 underline">Exports</Link>.
         </p>
       )}
