@@ -10,7 +10,9 @@ import { getDb } from '../../lib/db/web-db';
 import { webEnv } from '../../lib/env';
 import { bulkManifestName } from '../../lib/exports/bulk/bulk-archive';
 import type { BulkExportDto } from '../../lib/exports/bulk/bulk-export.contracts';
-import { cancelBulkExport, getBulkExport, requestBulkExport } from '../../lib/exports/bulk/bulk-export.service';
+import { bulkDownloadUrl, cancelBulkExport, getBulkExport, requestBulkExport } from '../../lib/exports/bulk/bulk-export.service';
+import { sweepExpiredExports } from '../../lib/exports/export-retention';
+import { objectSize } from '../../lib/storage/multipart-upload';
 import { requestExport } from '../../lib/exports/export.service';
 import type { Actor, Scope } from '../../lib/scope';
 import { resetTemporalClient } from '../../lib/temporal/client';
@@ -45,6 +47,7 @@ let cookie: string;
 /** Users by name: small ones with a few events, big ones that take seconds to export. */
 const users: Record<string, string> = {};
 let otherTenantUser: string;
+let completedBulk: BulkExportDto | undefined;
 
 async function addUser(s: Scope, name: string, events: number): Promise<string> {
   const { id } = await db.insertInto('users').values({ tenant_id: s.tenantId, environment_id: s.environmentId, email: `${name}@bulk-${suffix}.test`, name: `User ${name}` }).returning('id').executeTakeFirstOrThrow();
@@ -189,6 +192,27 @@ describe('bulk export', () => {
 
     const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.requested').execute();
     expect(audit.map((a) => a.details)).toContainEqual(expect.objectContaining({ bulkExportId: bulk.id, users: 3, all: false, format: 'csv' }));
+    // The download: a presigned link to exactly these bytes, audited.
+    const url = await bulkDownloadUrl(scope, admin, bulk.id);
+    expect(url).toContain('X-Amz-Signature=');
+    expect(url).not.toContain('@');
+    expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(zipBytes)).toBe(true);
+    const downloads = await db.selectFrom('audit_log').select('details').where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.downloaded').execute();
+    expect(downloads.map((d) => d.details)).toEqual([{ bulkExportId: bulk.id }]);
+    completedBulk = bulk;
+  });
+
+  it('retention deletes a bulk ZIP past expiresAt: the object goes, the row is expired and audited, the download is 410', async () => {
+    const bulk = completedBulk!;
+    const key = (await db.selectFrom('bulk_exports').select('object_key').where('id', '=', bulk.id).executeTakeFirstOrThrow()).object_key!;
+    await db.updateTable('bulk_exports').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', bulk.id).execute();
+    const report = await sweepExpiredExports({ db: harness.db, s3: harness.s3, bucket: harness.env.S3_BUCKET }, { batchSize: 50 });
+    expect(report.expiredBulks).toContain(bulk.id);
+    expect(await objectSize(harness.s3, harness.env.S3_BUCKET, key)).toBeNull();
+    expect(await getBulkExport(scope, bulk.id)).toMatchObject({ status: 'expired', bytes: bulk.bytes, sha256: bulk.sha256 });
+    await expect(bulkDownloadUrl(scope, admin, bulk.id)).rejects.toMatchObject({ code: 'gone' });
+    const audit = await db.selectFrom('audit_log').select(['admin_id', 'details']).where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.expired').execute();
+    expect(audit).toEqual([{ admin_id: null, details: expect.objectContaining({ bulkExportId: bulk.id, objectsDeleted: 1 }) }]);
   });
 
   it('lists a user whose export failed, with its summary, and completes the others', async () => {
@@ -220,6 +244,7 @@ describe('bulk export', () => {
         { timeout: 60_000, interval: 100 },
       )
       .toBe(2);
+    await expect(bulkDownloadUrl(scope, admin, requested.id)).rejects.toMatchObject({ code: 'conflict' });
     const cancelling = await cancelBulkExport(scope, admin, requested.id);
     expect(cancelling.status).toBe('running');
 

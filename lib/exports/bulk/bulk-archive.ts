@@ -41,9 +41,14 @@ export interface BulkFile {
 /** The bulk manifest's name at the ZIP's root. */
 export const bulkManifestName = 'bulk-manifest.json';
 
+/** Where every attempt of one bulk export writes its ZIP. */
+export function bulkObjectPrefix(ref: BulkExportRef): string {
+  return `bulk-exports/${ref.tenantId}/${ref.environmentId}/${ref.bulkExportId}/`;
+}
+
 /** `bulk-exports/<tenant>/<environment>/<bulk id>/<attempt>-<token>.zip`: per attempt, like single exports. */
 export function bulkObjectKey(ref: BulkExportRef, attempt: number): string {
-  return `bulk-exports/${ref.tenantId}/${ref.environmentId}/${ref.bulkExportId}/${attempt}-${randomUUID().slice(0, 8)}.${zipContainer.extension}`;
+  return `${bulkObjectPrefix(ref)}${attempt}-${randomUUID().slice(0, 8)}.${zipContainer.extension}`;
 }
 
 /** `<tenant>-<environment>-bulk-<bulk id>-<UTC timestamp>.zip`. */

@@ -64,5 +64,10 @@ export function markBulkCancelled(db: DbOrTx, scope: Scope, id: string): Promise
   return transition(db, scope, id, 'cancelled', { completed_at: new Date() });
 }
 
+/** The retention sweep deleted the ZIP: the row keeps its facts and loses the key. */
+export function expireBulkExport(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
+  return transition(db, scope, id, 'expired', { object_key: null });
+}
+
 /** The summary of a bulk export whose workflow never started. */
 export const bulkNotStartedSummary = 'The bulk export could not be started because the workflow service was unavailable. Request it again.';

@@ -322,3 +322,17 @@ export function findScopeSlugs(db: DbOrTx, scope: Scope) {
     .where('environments.tenant_id', '=', scope.tenantId)
     .executeTakeFirst();
 }
+
+/** Completed bulk exports of one environment whose ZIP is due for deletion, oldest due first. */
+export function findBulkExportsDueForDeletion(db: DbOrTx, scope: Scope, dueBy: Date, limit: number) {
+  return db
+    .selectFrom('bulk_exports')
+    .select(['id', 'expires_at'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('status', '=', 'completed')
+    .where('expires_at', '<=', dueBy)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
+}

@@ -11,4 +11,5 @@ export const actionLabels: Record<AuditActionValue, string> = {
   'bulk.requested': 'Requested bulk export',
   'bulk.cancelled': 'Cancelled bulk export',
   'bulk.downloaded': 'Downloaded bulk export',
+  'bulk.expired': 'Bulk export expired (file deleted)',
 };
