@@ -15,10 +15,11 @@ let user: UserFixture;
 
 test.beforeAll(async () => {
   db = await connectDb();
-  const acme = await seededTenant(db, 'acme', logins.acmeAdmin);
-  // The session's environment (production): another environment's user would be a 404.
-  user = await pickUser(db, acme.production, { zeroEvents: true, newestEmailFirst: true });
-  admin = await signInApi(logins.acmeAdmin);
+  // Globex: the Acme specs take Acme's zero-event users, and these exports would be the
+  // newest rows of their history. The session's environment (production): another's user is a 404.
+  const globex = await seededTenant(db, 'globex', logins.globexAdmin);
+  user = await pickUser(db, globex.production, { zeroEvents: true });
+  admin = await signInApi(logins.globexAdmin);
 });
 
 test.afterAll(async () => {

@@ -9,6 +9,7 @@ import { countUserEvents } from '../../lib/exports/export-context.repository';
 import { runExport } from '../../lib/exports/export-runner';
 import { createS3Client } from '../../lib/storage/s3';
 import { getObjectBytes } from '../support/export-fixtures';
+import { saveHistory } from '../support/histories';
 import { startRealWorker } from '../support/worker';
 import { readZip } from '../support/zip';
 
@@ -190,6 +191,8 @@ describe('a range', () => {
         }),
       )) as UserExportResult;
       expect(result.status).toBe('completed');
+      // A history with options in its input, for the replay test (CAPTURE_HISTORIES=1).
+      await saveHistory(harness.client, `user-export-${exportId}`, 'completed-jsonl-range');
       const row = await harness.db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'completed', rows_total: 3, rows_exported: 3, format: 'jsonl' });
       objectKeys.push(row.object_key!);
