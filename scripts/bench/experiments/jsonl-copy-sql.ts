@@ -36,7 +36,12 @@ try {
       for (const deflate of [false, true]) {
         let bytes = 0;
         const t = performance.now();
-        const sink = new Writable({ write: (c: Buffer, _e, cb) => ((bytes += c.length), cb()) });
+        const sink = new Writable({
+          write: (c: Buffer, _e, cb) => {
+            bytes += c.length;
+            cb();
+          },
+        });
         const copy = client.query(copyTo(sql));
         if (deflate) await pipeline(copy, createDeflateRaw({ level: 6 }), sink);
         else await pipeline(copy, sink);
