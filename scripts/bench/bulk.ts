@@ -36,19 +36,21 @@ export interface BulkResult {
   runs: number;
   /** History events per run of the parent, the largest first. */
   historyEvents: number[];
+  /** A second, larger bulk timed alone for its history (1 event per user); absent when not run. */
+  large?: { users: number; ms: number; runs: number; historyEvents: number[] };
 }
 
 /** The bench tenant's `bulk` environment with `users` users of `events` events each (seeded once). */
-async function seedBulkEnvironment(ctx: BenchContext, tenantId: string, users: number, events: number): Promise<Scope & { userIds: string[] }> {
+async function seedBulkEnvironment(ctx: BenchContext, tenantId: string, users: number, events: number, slug = 'bulk'): Promise<Scope & { userIds: string[] }> {
   const { db, log } = ctx;
-  await sql`insert into environments (tenant_id, slug, name) values (${tenantId}, 'bulk', 'Bulk') on conflict do nothing`.execute(db);
-  const environmentId = (await db.selectFrom('environments').select('id').where('tenant_id', '=', tenantId).where('slug', '=', 'bulk').executeTakeFirstOrThrow()).id;
+  await sql`insert into environments (tenant_id, slug, name) values (${tenantId}, ${slug}, ${slug}) on conflict do nothing`.execute(db);
+  const environmentId = (await db.selectFrom('environments').select('id').where('tenant_id', '=', tenantId).where('slug', '=', slug).executeTakeFirstOrThrow()).id;
   const scope = { tenantId, environmentId };
   const counts = await sql<{ users: number; events: number }>`
     select (select count(*)::int from users where tenant_id = ${tenantId} and environment_id = ${environmentId}) as users,
       (select coalesce(sum(event_count), 0)::int from user_event_counts where tenant_id = ${tenantId} and environment_id = ${environmentId}) as events`.execute(db);
   if (counts.rows[0]!.users !== users || counts.rows[0]!.events !== users * events) {
-    log(`[seed] bulk environment: ${users} users × ${events} events`);
+    log(`[seed] ${slug} environment: ${users} users × ${events} events`);
     await db.deleteFrom('exports').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
     await db.deleteFrom('bulk_exports').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
     await db.deleteFrom('events').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
@@ -73,7 +75,7 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
   }));
 }
 
-export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPerUser: number; concurrency: number; batchSize: number }): Promise<BulkResult> {
+export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPerUser: number; concurrency: number; batchSize: number; largeUsers: number }): Promise<BulkResult> {
   const { db, env, temporal, log } = ctx;
   const bench = ctx.data.tenants.bench;
   const scope = await seedBulkEnvironment(ctx, bench.tenantId, opts.users, opts.eventsPerUser);
@@ -99,16 +101,8 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
   log(`bulk: singles took ${(singlesMs / 1000).toFixed(1)} s`);
 
   // One bulk export of the same users, as the service starts it.
-  const bulkExportId = randomUUID();
-  const workflowId = `bulk-export-${bulkExportId}`;
   const t1 = performance.now();
-  await db.transaction().execute(async (tx) => {
-    await insertBulkExport(tx, { id: bulkExportId, scope: scopeOnly, requestedBy: bench.adminId, workflowId, all: true, options: { format: 'csv', from: null, to: null }, usersTotal: opts.users });
-    await insertBulkUsers(tx, scopeOnly, bulkExportId);
-  });
-  const input: BulkExportWorkflowInput = { bulkExportId, ...scopeOnly, format: 'csv', concurrency: opts.concurrency, batchSize: opts.batchSize };
-  await startRegisteredWorkflow(temporal, 'BulkExportWorkflow', { workflowId, args: [input], env, searchAttributes: bulkExportStartSearchAttributes(scopeOnly) });
-  const result = (await temporal.workflow.result(workflowId)) as BulkExportResult;
+  const { bulkExportId, workflowId, result } = await bulkExport(ctx, scopeOnly, opts);
   const bulkMs = performance.now() - t1;
   const bulk = await db.selectFrom('bulk_exports').selectAll().where('id', '=', bulkExportId).executeTakeFirstOrThrow();
   const lastChild = await db.selectFrom('exports').select((eb) => eb.fn.max('completed_at').as('at')).where('bulk_export_id', '=', bulkExportId).executeTakeFirstOrThrow();
@@ -130,12 +124,19 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
     }
   }
 
-  // The parent's history, run by run.
-  const historyEvents: number[] = [];
-  for await (const run of temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-    historyEvents.push((await temporal.workflow.getHandle(workflowId, run.runId).fetchHistory()).events?.length ?? 0);
+  const historyEvents = await historyPerRun(ctx, workflowId);
+
+  // A larger bulk alone, for the parent's history (10,000 users in a full run).
+  let large: BulkResult['large'];
+  if (opts.largeUsers > 0) {
+    const largeScope = await seedBulkEnvironment(ctx, bench.tenantId, opts.largeUsers, 1, 'bulk-large');
+    log(`bulk: one bulk export of ${opts.largeUsers} users (1 event each) for its history`);
+    const t2 = performance.now();
+    const run = await bulkExport(ctx, { tenantId: largeScope.tenantId, environmentId: largeScope.environmentId }, opts);
+    const ms = performance.now() - t2;
+    large = { users: opts.largeUsers, ms, runs: run.result.runs, historyEvents: await historyPerRun(ctx, run.workflowId) };
+    log(`bulk: ${opts.largeUsers} users took ${(ms / 1000).toFixed(1)} s in ${run.result.runs} runs, largest history ${large.historyEvents[0]} events`);
   }
-  historyEvents.sort((a, b) => b - a);
 
   return {
     users: opts.users,
@@ -153,5 +154,33 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
     filesCompared,
     runs: result.runs,
     historyEvents,
+    large,
   };
+}
+
+/** Starts a bulk export of every user of `scope` as the service does, and waits for the last run's result. */
+async function bulkExport(ctx: BenchContext, scope: Scope, opts: { concurrency: number; batchSize: number }) {
+  const bulkExportId = randomUUID();
+  const workflowId = `bulk-export-${bulkExportId}`;
+  const usersTotal = await ctx.db.transaction().execute(async (tx) => {
+    await insertBulkExport(tx, { id: bulkExportId, scope, requestedBy: ctx.data.tenants.bench.adminId, workflowId, all: true, options: { format: 'csv', from: null, to: null }, usersTotal: 0 });
+    const n = await insertBulkUsers(tx, scope, bulkExportId);
+    await tx.updateTable('bulk_exports').set({ users_total: n }).where('id', '=', bulkExportId).execute();
+    return n;
+  });
+  const input: BulkExportWorkflowInput = { bulkExportId, ...scope, format: 'csv', concurrency: opts.concurrency, batchSize: opts.batchSize };
+  await startRegisteredWorkflow(ctx.temporal, 'BulkExportWorkflow', { workflowId, args: [input], env: ctx.env, searchAttributes: bulkExportStartSearchAttributes(scope) });
+  const result = (await ctx.temporal.workflow.result(workflowId)) as BulkExportResult;
+  const row = await ctx.db.selectFrom('bulk_exports').select(['status', 'users_done']).where('id', '=', bulkExportId).executeTakeFirstOrThrow();
+  if (row.status !== 'completed' || row.users_done !== usersTotal) throw new Error(`bulk ${bulkExportId} ended ${row.status} with ${row.users_done} of ${usersTotal} users done`);
+  return { bulkExportId, workflowId, result };
+}
+
+/** History events of each run of the chain, the largest first. */
+async function historyPerRun(ctx: BenchContext, workflowId: string): Promise<number[]> {
+  const events: number[] = [];
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+    events.push((await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory()).events?.length ?? 0);
+  }
+  return events.sort((a, b) => b - a);
 }

@@ -196,7 +196,7 @@ try {
   if (opts.only.has('bulk')) {
     const span = await quiet();
     // The same concurrency for both: what one bulk export of the tenant runs at once.
-    results.bulk = await runBulk(ctx, { users: opts.bulkUsers, eventsPerUser: opts.bulkEvents, concurrency: Math.min(env.BULK_EXPORT_CONCURRENCY, env.EXPORT_MAX_CONCURRENT), batchSize: env.BULK_EXPORT_BATCH_SIZE });
+    results.bulk = await runBulk(ctx, { users: opts.bulkUsers, eventsPerUser: opts.bulkEvents, concurrency: Math.min(env.BULK_EXPORT_CONCURRENCY, env.EXPORT_MAX_CONCURRENT), batchSize: env.BULK_EXPORT_BATCH_SIZE, largeUsers: opts.bulkLarge });
     cpuNote('bulk', (results.cpu.bulk = span()));
     if (!results.bulk.bytesChecked) exitCode = 1;
   }

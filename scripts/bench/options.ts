@@ -12,6 +12,7 @@ import { zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
  *   --latency-runs=N   (default 50)             --load=N       exports in the burst (200)
  *   --users-requests=N GET /api/users requests of each kind (default 100; seeds 10M events once)
  *   --bulk-users=N     users of the bulk section (default 1000; quick 100), --bulk-events=N events each (1000)
+ *   --bulk-large=N     then one bulk of N users (1 event each) alone, for its history (default 10000; quick 0)
  *   --fresh            throwaway data dir instead of the persistent one
  *   --docs / --no-docs write docs/benchmarks.md (default: full runs of the product as is)
  *   --rebuild          always run `next build`  --verbose      pass service output through
@@ -58,6 +59,7 @@ export function parseBenchOptions(args: string[]) {
     usersRequests: Number(option('users-requests') ?? 100),
     bulkUsers: Number(option('bulk-users') ?? (quick ? 100 : 1000)),
     bulkEvents: Number(option('bulk-events') ?? 1000),
+    bulkLarge: Number(option('bulk-large') ?? (quick ? 0 : 10_000)),
     worker,
     workerNodeOptions,
     workerExtraEnv,

@@ -141,6 +141,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     out.push(`| one bulk export | ${formatMs(b.bulkMs)} (children ${formatMs(b.childrenMs)}, then the ZIP ${formatMs(b.zipMs)}) | ${mb(b.bulkZipBytes).toFixed(1)} MB, stored |`);
     out.push(`| **bulk ÷ singles** | **${b.ratio.toFixed(2)}** | |`, '');
     out.push(`Bytes: ${b.bytesChecked ? 'every' : '**not every**'} file of every user's folder (${b.filesCompared} files) has the sha256 the single export's manifest gives for it. Parent history: ${b.runs} runs (continue-as-new after each ${b.batchSize} users), ${b.historyEvents[0]} events in the largest run, ${b.historyEvents.at(-1)} in the smallest.`, '');
+    if (b.large) out.push(`A bulk export of ${b.large.users} users (1 event each), alone: ${formatMs(b.large.ms)} in ${b.large.runs} runs; history ${b.large.historyEvents[0]} events in the largest run (${b.large.historyEvents.at(-1)} in the smallest).`, '');
   }
   if (r.tuning) {
     const t = r.tuning;

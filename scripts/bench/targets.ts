@@ -123,10 +123,12 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       met: b.ratio <= targetLimits.bulkOverSingles && b.bytesChecked,
     });
     targets.push({
-      name: 'Bulk export parent history, largest run',
+      name: `Bulk export parent history, largest run, ${b.large ? b.large.users : b.users} users`,
       goal: 'bounded by continue-as-new (the batch), not by the number of users',
-      measured: `${b.historyEvents[0]} events (${b.runs} runs of ≤ ${b.batchSize} users for ${b.users} users; 10,000 users would be ${Math.ceil(10_000 / b.batchSize)} runs of the same size)`,
-      met: b.runs >= Math.ceil(b.users / b.batchSize),
+      measured: b.large
+        ? `${b.large.historyEvents[0]} events (${b.large.runs} runs of ≤ ${b.batchSize} users); ${b.historyEvents[0]} at ${b.users} users`
+        : `${b.historyEvents[0]} events (${b.runs} runs of ≤ ${b.batchSize} users)`,
+      met: b.large ? b.large.runs >= Math.ceil(b.large.users / b.batchSize) && b.large.historyEvents[0]! <= b.historyEvents[0]! * 1.2 : b.runs >= Math.ceil(b.users / b.batchSize),
     });
   }
   return targets;
