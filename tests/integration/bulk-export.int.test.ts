@@ -282,6 +282,11 @@ describe('bulk export', () => {
     expect((await post({ userIds: [] })).status).toBe(400);
     expect((await post({ userIds: [users.ann, users.ann] })).body.error.message).toMatch(/repeat/);
     expect((await post({})).body.error.message).toMatch(/exactly one of userIds/);
+    // 1000 ids (~39 KB, over the 16 KiB other routes take) are read and checked: unknown ones are a 404.
+    const thousand = Array.from({ length: 1000 }, () => randomUUID());
+    expect((await post({ userIds: thousand })).status).toBe(404);
+    expect((await post({ userIds: [...thousand, randomUUID()] })).body.error.message).toMatch(/at most 1000 users/);
+    expect((await post({ userIds: thousand, padding: 'x'.repeat(70_000) })).status).toBe(413);
 
     const after = await db.selectFrom('bulk_exports').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', scope.tenantId).executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));

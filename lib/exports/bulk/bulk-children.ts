@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
 import { isAppError } from '../../errors';
 import type { Scope } from '../../scope';
+import type { ExportFormatName } from '../export.contracts';
 import { createQueuedExport, failExport, markExportCancelled } from '../export-lifecycle';
 import { findInFlightExportForUser, lockTenantForExports, lockUserForExports } from '../export.repository';
 import { checkExportRateLimits } from '../rate-limit';
@@ -53,7 +54,7 @@ export async function admitChild(db: Db, ref: BulkExportRef, user: BulkUserRef, 
     if (row.status !== 'pending') return { kind: 'skip' };
     const bulk = await repo.findBulkExport(tx, scope, ref.bulkExportId);
     if (bulk?.status !== 'running') return { kind: 'skip' };
-    const options = { format: bulk.format as never, from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null };
+    const options = { format: bulk.format as ExportFormatName, from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null };
     // One export per user and options in flight (a unique index): wait for the one running.
     if (await findInFlightExportForUser(tx, scope, user.userId, options)) return { kind: 'wait', retryAfterSeconds: 5, reason: 'user-busy' };
     await lockTenantForExports(tx, scope.tenantId);

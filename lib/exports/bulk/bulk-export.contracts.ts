@@ -16,6 +16,8 @@ export type BulkUserStatusValue = (typeof bulkUserStatuses)[number];
 
 /** Most users one request may name; "all users of this environment" has no such limit. */
 export const bulkUserIdsMax = 1000;
+/** Body cap of POST /api/bulk-exports: 1000 quoted UUIDs with separators (~39 KB) and the options, with room to spare. */
+export const bulkRequestMaxBytes = 64 * 1024;
 
 export const bulkExportIdSchema = uuid('Bulk export ID');
 export const bulkExportIdParamsSchema = z.object({ id: bulkExportIdSchema });

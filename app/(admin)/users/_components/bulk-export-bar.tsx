@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { bulkUserIdsMax } from '@/lib/exports/bulk/bulk-export.contracts';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { useHydrated } from '../../_hooks/use-hydrated';
@@ -23,12 +24,13 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
   const [confirmingAll, setConfirmingAll] = useState(false);
   const busy = !hydrated || start.isPending;
   const button = 'rounded-md px-3 py-1.5 text-sm font-medium disabled:cursor-not-allowed disabled:opacity-50';
+  const tooMany = selected.length > bulkUserIdsMax;
   const run = (selection: Parameters<typeof start.mutate>[0]) => start.mutate(selection, { onSuccess: onStarted });
   return (
     <div className="mt-4">
       <fieldset className="m-0 flex min-w-0 flex-wrap items-center gap-2 border-0 p-0">
         <legend className="sr-only">Bulk export</legend>
-        <button type="button" disabled={busy || selected.length === 0} onClick={() => run({ userIds: selected })} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
+        <button type="button" disabled={busy || selected.length === 0 || tooMany} onClick={() => run({ userIds: selected })} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
           Export selected ({formatCount(selected.length)})
         </button>
         <button
@@ -41,6 +43,7 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
           Export all users of this environment
         </button>
       </fieldset>
+      {tooMany && <p className="mt-2 text-sm text-amber-900">A bulk export names at most {formatCount(bulkUserIdsMax)} users; export all users of the environment instead, or select fewer.</p>}
       {confirmingAll && (
         <ConfirmDialog
           title="Export all users of this environment?"
