@@ -51,6 +51,13 @@ test('at 390 px no page scrolls sideways, and Export, Download, Cancel and Sign 
   await exportButton.scrollIntoViewIfNeeded();
   await expect(exportButton).toBeInViewport();
   await exportButton.click();
+  // The export dialog (format and range) opens on the screen; Start export is reachable.
+  const exportDialog = page.getByRole('dialog', { name: /^Export data for / });
+  await expect(exportDialog).toBeVisible();
+  const start = exportDialog.getByRole('button', { name: 'Start export', exact: true });
+  await expect(start).toBeInViewport();
+  await expectNoSidewaysScroll(page);
+  await start.click();
   await expect(page.getByRole('status').filter({ hasText: /Export queued|already running/ })).toBeVisible();
   await expectNoSidewaysScroll(page);
 
