@@ -41,6 +41,11 @@ export const sharedEnvSchema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
   EXPORT_STALL_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
+  // A bulk export runs at most this many of its users at once, and never more than
+  // EXPORT_MAX_CONCURRENT: single exports keep the rest of the tenant's slots.
+  BULK_EXPORT_CONCURRENCY: positiveInt.default(4),
+  // Users per parent workflow run before it continues as new: bounds its history (tests make it small).
+  BULK_EXPORT_BATCH_SIZE: positiveInt.max(1000).default(100),
 
   // Mail on an export's ending. Unset SMTP_URL: no mail is sent at all.
   SMTP_URL: z.url().regex(/^smtps?:\/\//, 'must be smtp:// or smtps:// (user:password@host:port)').optional(),

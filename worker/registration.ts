@@ -6,6 +6,7 @@ import type { Db } from '../lib/db/client';
 import { retentionSeconds, type SharedEnv } from '../lib/env';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import type { TaskQueueKey, WorkflowType } from '../lib/temporal/registry';
+import { createBulkExportActivities } from './activities/bulk-export.activities';
 import { createExportActivities } from './activities/export.activities';
 import { createHealthActivities } from './activities/health.activities';
 import { createNotificationActivities } from './activities/notification.activities';
@@ -32,10 +33,11 @@ export interface QueueRegistration {
 export const registrations: QueueRegistration[] = [
   {
     queue: 'export',
-    workflows: ['UserExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow', 'RetentionSweepWorkflow'],
+    workflows: ['UserExportWorkflow', 'BulkExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow', 'RetentionSweepWorkflow'],
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
       ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
+      ...createBulkExportActivities({ db, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), caps: { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT } }),
       ...createNotificationActivities({ db, mail: mailConfigFromEnv(env) }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
       ...createRetentionActivities({ db, s3, bucket: env.S3_BUCKET }),

@@ -155,8 +155,17 @@ test.describe('tenant and environment isolation', () => {
     expect(await statusOf(sandboxRunning.id)).toBe('running');
     expect(await statusOf(globexCompleted.id)).toBe('completed');
     expect(await statusOf(sandboxCompleted.id)).toBe('completed');
+    // A bulk export naming another tenant's or environment's user: 404, and nothing starts.
+    for (const foreign of [globexUser, sandboxUser]) {
+      const { text } = await expectApiError(await admin.post('/api/bulk-exports', { data: { userIds: [acmeUser.id, foreign.id] } }), 404, 'POST /api/bulk-exports with a foreign user');
+      expectNoForeignEmails(text, 'POST /api/bulk-exports');
+    }
+    const bulks = await admin.get('/api/bulk-exports?limit=100');
+    expect(bulks.status()).toBe(200);
+    expectNoForeignEmails(await bulks.text(), 'GET /api/bulk-exports');
     expect(await exportsOfUserSince(db, globexUser.id, since)).toEqual([]);
     expect(await exportsOfUserSince(db, sandboxUser.id, since)).toEqual([]);
+    expect(await exportsOfUserSince(db, acmeUser.id, since)).toEqual([]);
     expect(await auditCount(acme.adminId, since)).toBe(0);
 
     // Control: the rows exist and their own tenant sees them, so the 404s above are isolation.
@@ -173,6 +182,11 @@ test.describe('tenant and environment isolation', () => {
     await expectApiError(await viewer.post(`/api/users/${acmeUser.id}/exports`), 403, 'viewer POST /api/users/{id}/exports');
     await expectApiError(await viewer.post(`/api/exports/${own.id}/cancel`), 403, 'viewer POST /api/exports/{id}/cancel');
     await expectApiError(await viewer.get(`/api/exports/${own.id}/download`, { maxRedirects: 0 }), 403, 'viewer GET /api/exports/{id}/download');
+    await expectApiError(await viewer.post('/api/bulk-exports', { data: { userIds: [acmeUser.id] } }), 403, 'viewer POST /api/bulk-exports');
+    await expectApiError(await viewer.post('/api/bulk-exports', { data: { all: true } }), 403, 'viewer POST /api/bulk-exports (all)');
+    await expectApiError(await viewer.post(`/api/bulk-exports/${own.id}/cancel`), 403, 'viewer POST /api/bulk-exports/{id}/cancel');
+    await expectApiError(await viewer.get(`/api/bulk-exports/${own.id}/download`, { maxRedirects: 0 }), 403, 'viewer GET /api/bulk-exports/{id}/download');
+    expect((await viewer.get('/api/bulk-exports')).status()).toBe(200);
 
     const list = await viewer.get('/api/exports');
     expect(list.status()).toBe(200);
@@ -199,6 +213,11 @@ test.describe('tenant and environment isolation', () => {
       ['POST /api/users/{id}/exports', () => anonymous.post(`/api/users/${acmeUser.id}/exports`)],
       ['POST /api/users/{id}/exports (same origin)', () => anonymous.post(`/api/users/${acmeUser.id}/exports`, { headers: { origin: appOrigin } })],
       ['GET /api/audit', () => anonymous.get('/api/audit')],
+      ['GET /api/bulk-exports', () => anonymous.get('/api/bulk-exports')],
+      ['POST /api/bulk-exports', () => anonymous.post('/api/bulk-exports', { data: { userIds: [acmeUser.id] }, headers: { origin: appOrigin } })],
+      ['GET /api/bulk-exports/{id}', () => anonymous.get(`/api/bulk-exports/${own.id}`)],
+      ['POST /api/bulk-exports/{id}/cancel', () => anonymous.post(`/api/bulk-exports/${own.id}/cancel`, { headers: { origin: appOrigin } })],
+      ['GET /api/bulk-exports/{id}/download', () => anonymous.get(`/api/bulk-exports/${own.id}/download`, { maxRedirects: 0 })],
     ];
     for (const [label, call] of calls) {
       const { text } = await expectApiError(await call(), 401, `anonymous ${label}`);
@@ -236,6 +255,7 @@ test.describe('tenant and environment isolation', () => {
       expect(body.error.code).toBe('forbidden');
       // Would be 409 (already completed) if the request got through.
       await expectApiError(await admin.post(`/api/exports/${own.id}/cancel`, { headers }), 403, `POST /api/exports/{id}/cancel, ${label}`);
+      await expectApiError(await admin.post('/api/bulk-exports', { headers, data: { userIds: [acmeUser.id] } }), 403, `POST /api/bulk-exports, ${label}`);
     }
     expect(await exportsOfUserSince(db, acmeUser.id, since)).toEqual([]);
     expect(await statusOf(own.id)).toBe('completed');

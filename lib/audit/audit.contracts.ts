@@ -5,7 +5,7 @@ import { pageQuerySchema } from '../pagination/pagination.contracts';
  * The audit log's actions and filters, shared by the API, the OpenAPI document and the
  * /audit page. Client-safe: zod only.
  */
-export const auditActions = ['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in', 'audit.exported', 'admin.notifications_changed'] as const;
+export const auditActions = ['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in', 'audit.exported', 'admin.notifications_changed', 'bulk.requested', 'bulk.cancelled', 'bulk.downloaded', 'bulk.expired'] as const;
 export type AuditActionValue = (typeof auditActions)[number];
 
 const uuid = (what: string) => z.string().trim().pipe(z.uuid(`${what} must be a UUID`));

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated, Updateable } from 'kysely';
 import type { AuditActionValue } from '../audit/audit.contracts';
+import type { BulkExportStatusValue, BulkUserStatusValue } from '../exports/bulk/bulk-export.contracts';
 import type { ExportStatusValue } from '../exports/export.contracts';
 
 /** Typed view of the database; one interface per table, kept in step with migrations/. */
@@ -92,7 +93,52 @@ export interface ExportTable {
   /** Half-open range on occurred_at: [range_from, range_to); null bounds are open. */
   range_from: ColumnType<Date | null, Date | string | null | undefined, never>;
   range_to: ColumnType<Date | null, Date | string | null | undefined, never>;
+  /** The bulk export this export is one user of (migration 20261128120000); null for a single export. */
+  bulk_export_id: ColumnType<string | null, string | null | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One bulk export: many users, one parent workflow, one ZIP (migration 20261128120000). */
+export interface BulkExportTable {
+  id: string;
+  tenant_id: string;
+  environment_id: string;
+  requested_by: string;
+  status: BulkExportStatusValue;
+  workflow_id: string;
+  all_users: boolean;
+  format: string;
+  range_from: ColumnType<Date | null, Date | string | null | undefined, never>;
+  range_to: ColumnType<Date | null, Date | string | null | undefined, never>;
+  users_total: number;
+  users_done: ColumnType<number, number | undefined, number>;
+  users_failed: ColumnType<number, number | undefined, number>;
+  users_cancelled: ColumnType<number, number | undefined, number>;
+  rows_total: ColumnType<number | null, number | null | undefined, number | null>;
+  rows_done: BigCount;
+  bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  sha256: string | null;
+  object_key: string | null;
+  file_name: string | null;
+  error_summary: string | null;
+  created_at: CreatedAt;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** The users a bulk export was asked for, numbered (the workflow's cursor), each with its outcome. */
+export interface BulkExportUserTable {
+  bulk_export_id: string;
+  tenant_id: string;
+  environment_id: string;
+  position: number;
+  user_id: string;
+  status: ColumnType<BulkUserStatusValue, BulkUserStatusValue | undefined, BulkUserStatusValue>;
+  export_id: string | null;
+  rows: ColumnType<number | null, number | null | undefined, number | null>;
+  error_summary: string | null;
 }
 
 export interface AuditLogTable {
@@ -148,6 +194,9 @@ export interface Database {
   sign_in_attempts: SignInAttemptTable;
   export_idempotency_keys: ExportIdempotencyKeyTable;
   user_event_counts: UserEventCountTable;
+  bulk_exports: BulkExportTable;
+  bulk_export_users: BulkExportUserTable;
 }
 
 export type ExportRowUpdate = Updateable<ExportTable>;
+export type BulkExportRowUpdate = Updateable<BulkExportTable>;

@@ -6,6 +6,9 @@ import { deleteObjectsUnder } from '../storage/multipart-upload';
 import { exportObjectPrefix } from './export-file-name';
 import { expireExport } from './export-lifecycle';
 import * as repo from './export.repository';
+import { bulkObjectPrefix } from './bulk/bulk-archive';
+import { expireBulkExport } from './bulk/bulk-export-lifecycle';
+import * as bulkRepo from './bulk/bulk-export.repository';
 
 /**
  * Retention that deletes: completed exports past `expiresAt` lose their file, and their row
@@ -32,10 +35,12 @@ export interface RetentionOptions {
 export interface RetentionReport {
   checked: number;
   expired: string[];
+  /** Bulk exports whose ZIP was deleted. */
+  expiredBulks: string[];
 }
 
 export async function sweepExpiredExports(deps: RetentionDeps, options: RetentionOptions): Promise<RetentionReport> {
-  const report: RetentionReport = { checked: 0, expired: [] };
+  const report: RetentionReport = { checked: 0, expired: [], expiredBulks: [] };
   // The database's "now" would do as well; the worker's clock is what wrote expires_at.
   const dueBy = new Date();
   // Every query and write is scoped to one tenant's environment, as everywhere else.
@@ -43,6 +48,11 @@ export async function sweepExpiredExports(deps: RetentionDeps, options: Retentio
     for (const row of await repo.findExportsDueForDeletion(deps.db, scope, dueBy, options.batchSize)) {
       report.checked++;
       if (await expireOne(deps, scope, row)) report.expired.push(row.id);
+      options.onProgress?.(report.checked);
+    }
+    for (const row of await bulkRepo.findBulkExportsDueForDeletion(deps.db, scope, dueBy, options.batchSize)) {
+      report.checked++;
+      if (await expireBulk(deps, scope, row)) report.expiredBulks.push(row.id);
       options.onProgress?.(report.checked);
     }
   }
@@ -63,6 +73,18 @@ async function expireOne(deps: RetentionDeps, scope: Scope, row: { id: string; u
         exportId: row.id,
         details: { userId: row.user_id, expiresAt: row.expires_at?.toISOString() ?? null, objectsDeleted: deleted },
       });
+    }
+    return moved;
+  });
+}
+
+/** A bulk export's ZIP, object first and row second, as for single exports. */
+async function expireBulk(deps: RetentionDeps, scope: Scope, row: { id: string; expires_at: Date | null }): Promise<boolean> {
+  const deleted = await deleteObjectsUnder(deps.s3, deps.bucket, bulkObjectPrefix({ ...scope, bulkExportId: row.id }));
+  return deps.db.transaction().execute(async (tx) => {
+    const moved = await expireBulkExport(tx, scope, row.id);
+    if (moved) {
+      await recordAudit(tx, { ...scope, adminId: null, action: 'bulk.expired', details: { bulkExportId: row.id, expiresAt: row.expires_at?.toISOString() ?? null, objectsDeleted: deleted } });
     }
     return moved;
   });

@@ -11,7 +11,7 @@ export const inFlightStatuses: readonly ExportStatusValue[] = ['queued', 'runnin
 /** Endings without a file to download: "Export again" is offered on these, and `retryOf` may name them. */
 export const retryableStatuses: readonly ExportStatusValue[] = ['failed', 'cancelled', 'expired'];
 
-const uuid = (what: string) =>
+export const uuid = (what: string) =>
   z
     .string({ error: `${what} is required` })
     .trim()
@@ -34,10 +34,10 @@ export type ExportFormatName = keyof typeof exportFormatCatalog;
 export const exportFormatNames = Object.keys(exportFormatCatalog) as [ExportFormatName, ...ExportFormatName[]];
 export const defaultExportFormat: ExportFormatName = 'csv';
 
-const formatSchema = z.enum(exportFormatNames, { error: `format must be one of ${exportFormatNames.join(', ')}` });
+export const exportFormatSchema = z.enum(exportFormatNames, { error: `format must be one of ${exportFormatNames.join(', ')}` });
 
 /** RFC 3339: a date, a time with seconds, and Z or an offset. */
-const rfc3339 = (what: string) =>
+export const rfc3339 = (what: string) =>
   z
     .string({ error: `${what} must be an RFC 3339 date-time string` })
     .max(64, `${what} is too long`)
@@ -60,7 +60,7 @@ export const userExportInputSchema = z.object({
   tenantId: uuid('Tenant ID'),
   environmentId: uuid('Environment ID'),
   // Optional: workflows started before export options existed carry none (a csv export of everything).
-  format: formatSchema.optional(),
+  format: exportFormatSchema.optional(),
   from: z.iso.datetime().nullish(),
   to: z.iso.datetime().nullish(),
 });
@@ -116,7 +116,7 @@ export const exportDtoSchema = z.object({
   expiresAt: z.iso.datetime().nullable(),
   /** The failed, cancelled or expired export this one repeats ("Export again"); it has the same options. */
   retryOf: z.uuid().nullable(),
-  format: formatSchema,
+  format: exportFormatSchema,
   /** Bounds on the events' occurred_at, half-open [from, to); null when the export has no range. */
   range: z.object({ from: z.iso.datetime().nullable(), to: z.iso.datetime().nullable() }).nullable(),
   /**
@@ -126,6 +126,8 @@ export const exportDtoSchema = z.object({
   cancelledBy: z.string().nullable(),
   /** The newest export that repeats this one, for the "Exported again →" link. */
   retriedBy: z.object({ id: z.uuid(), createdAt: z.iso.datetime() }).nullable(),
+  /** The bulk export this export is one user of; null for a single export. */
+  bulkExportId: z.uuid().nullable(),
 });
 export type ExportDto = z.infer<typeof exportDtoSchema>;
 
@@ -141,7 +143,7 @@ export const userIdParamsSchema = z.object({ userId: userIdSchema });
 export const requestExportBodySchema = z
   .strictObject(
     {
-      format: formatSchema.optional(),
+      format: exportFormatSchema.optional(),
       from: rfc3339('from').optional(),
       to: rfc3339('to').optional(),
       retryOf: uuid('retryOf').optional(),

@@ -29,6 +29,7 @@ export function toExportDto(row: ExportView, temporal: { uiUrl?: string; namespa
     format: exportFormatNames.includes(row.format as ExportFormatName) ? (row.format as ExportFormatName) : defaultExportFormat,
     range: row.range_from || row.range_to ? { from: iso(row.range_from), to: iso(row.range_to) } : null,
     cancelledBy: row.cancelled_by_email ?? null,
+    bulkExportId: row.bulk_export_id,
     retriedBy: row.retried_by_id && row.retried_by_created_at ? { id: row.retried_by_id, createdAt: row.retried_by_created_at.toISOString() } : null,
   };
 }

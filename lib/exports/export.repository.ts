@@ -159,7 +159,7 @@ export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Da
 
 export function insertExport(
   tx: DbOrTx,
-  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null; options?: ExportOptions },
+  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null; options?: ExportOptions; bulkExportId?: string | null },
 ) {
   return tx
     .insertInto('exports')
@@ -176,6 +176,7 @@ export function insertExport(
       format: row.options?.format,
       range_from: row.options?.from ?? null,
       range_to: row.options?.to ?? null,
+      bulk_export_id: row.bulkExportId ?? null,
     })
     .execute();
 }

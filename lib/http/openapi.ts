@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditCsvColumns, auditEntryDtoSchema, auditFilterFields, listAuditQueryFields } from '../audit/audit.contracts';
 import { errorStatus } from '../errors';
+import { bulkExportDtoSchema, bulkExportIdParamsSchema, bulkUserIdsMax, listBulkExportsQuerySchema, requestBulkExportBodySchema } from '../exports/bulk/bulk-export.contracts';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
 import { healthReportSchema } from '../health/health.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
@@ -42,6 +43,7 @@ const content = (schema: z.ZodType) => ({ 'application/json': { schema: jsonSche
 const errors = (...codes: (keyof typeof errorStatus)[]) =>
   Object.fromEntries(codes.map((code) => [String(errorStatus[code]), { description: code, content: content(errorBody) }]));
 const exportBody = z.object({ export: exportDtoSchema });
+const bulkBody = z.object({ bulkExport: bulkExportDtoSchema });
 
 export function openApiDocument() {
   return {
@@ -82,6 +84,30 @@ export function openApiDocument() {
       },
       '/api/exports/{id}/cancel': {
         post: { summary: 'Cancel a queued or running export', parameters: parameters(exportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(exportBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+      },
+      '/api/bulk-exports': {
+        get: { summary: 'Bulk exports, newest first, with aggregate progress and per-user failures', parameters: parameters(listBulkExportsQuerySchema, 'query'), responses: { '200': { description: 'A page of bulk exports', content: content(z.object({ bulkExports: z.array(bulkExportDtoSchema), nextCursor: z.string().nullable() })) }, ...errors('validation', 'unauthorized', 'unavailable') } },
+        post: {
+          summary: 'Start a bulk export: one parent workflow runs a single export per user (inside the tenant\'s caps) and writes one ZIP with a folder per user and bulk-manifest.json',
+          requestBody: {
+            required: true,
+            description: `Exactly one of userIds (1–${bulkUserIdsMax} distinct users of the session's environment; any other id is a 404 and nothing starts) or "all": true (every user of the environment as it is now). format, from and to as for a single export.`,
+            content: content(requestBulkExportBodySchema),
+          },
+          responses: {
+            '202': { description: 'Started; Location: /api/bulk-exports/{id}', content: content(bulkBody) },
+            ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'payload_too_large', 'rate_limited', 'unavailable'),
+          },
+        },
+      },
+      '/api/bulk-exports/{id}': {
+        get: { summary: 'One bulk export: users done, failed and cancelled of total, rows done of total, and the failures with their summaries', parameters: parameters(bulkExportIdParamsSchema, 'path'), responses: { '200': { description: 'The bulk export', content: content(bulkBody) }, ...errors('validation', 'unauthorized', 'not_found', 'unavailable') } },
+      },
+      '/api/bulk-exports/{id}/cancel': {
+        post: { summary: 'Cancel a queued or running bulk export and every export it is running', parameters: parameters(bulkExportIdParamsSchema, 'path'), responses: { '202': { description: 'Cancellation requested', content: content(bulkBody) }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable') } },
+      },
+      '/api/bulk-exports/{id}/download': {
+        get: { summary: 'Redirect to a fresh presigned download URL of the bulk ZIP (audited as bulk.downloaded; refused with 403 when Sec-Fetch-Site is cross-site or same-site)', parameters: parameters(bulkExportIdParamsSchema, 'path'), responses: { '302': { description: 'Location: presigned S3 URL (attachment)' }, ...errors('validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'unavailable'), '410': { description: 'gone: the bulk export expired', content: content(errorBody) } } },
       },
       '/api/audit': {
         get: {

@@ -27,9 +27,9 @@ function crossSite(): AppError {
 
 export const maxBodyBytes = 16 * 1024;
 
-/** Reads a JSON body of at most 16 KiB, counted while reading. An empty body is `undefined`. */
-export async function readJsonBody(request: Request): Promise<unknown> {
-  const text = (await readBodyCapped(request, maxBodyBytes)).toString('utf8');
+/** Reads a JSON body of at most `limit` bytes (16 KiB unless a route says otherwise), counted while reading. An empty body is `undefined`. */
+export async function readJsonBody(request: Request, limit = maxBodyBytes): Promise<unknown> {
+  const text = (await readBodyCapped(request, limit)).toString('utf8');
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);

@@ -28,6 +28,8 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   sideEffectOnGet?: boolean;
   /** A link people click (the download): a browser navigation that fails gets a page, not JSON. */
   pageOnNavigationError?: boolean;
+  /** A larger body cap than the default 16 KiB, for a route whose body may list many ids. */
+  maxBodyBytes?: number;
 }
 
 interface RouteContext<P, Q, B> {
@@ -69,7 +71,7 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
       }
       const params = spec.params ? spec.params.parse(await context.params) : undefined;
       const query = spec.query ? spec.query.parse(Object.fromEntries(new URL(request.url).searchParams)) : undefined;
-      const rawBody = changesState ? await readJsonBody(request) : undefined;
+      const rawBody = changesState ? await readJsonBody(request, spec.maxBodyBytes) : undefined;
       // No body reads as {}; a JSON `null` is a body, and the schema refuses it.
       const body = spec.body ? spec.body.parse(rawBody === undefined ? {} : rawBody) : undefined;
       if (!spec.body && rawBody !== undefined) {

@@ -16,6 +16,7 @@ export async function findExportEmailFacts(db: Db, scope: Scope, exportId: strin
       'e.rows_exported',
       'e.bytes',
       'e.error_summary',
+      'e.bulk_export_id',
       'u.email as user_email',
       'a.email as admin_email',
       'a.notify_on_export',
@@ -38,7 +39,7 @@ export async function findExportEmailFacts(db: Db, scope: Scope, exportId: strin
     bytes: row.bytes,
     errorSummary: row.error_summary,
   };
-  return { facts, status: row.status, wantsMail: row.notify_on_export && row.disabled_at === null };
+  return { facts, status: row.status, wantsMail: row.notify_on_export && row.disabled_at === null, partOfBulk: row.bulk_export_id !== null };
 }
 
 export async function recordNotificationError(db: Db, scope: Scope, exportId: string, reason: string): Promise<void> {

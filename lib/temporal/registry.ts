@@ -7,6 +7,7 @@ export type TaskQueueKey = 'export';
 
 export const workflowRegistry = {
   UserExportWorkflow: { queue: 'export' },
+  BulkExportWorkflow: { queue: 'export' },
   HealthCheckWorkflow: { queue: 'export' },
   ReconcileExportsWorkflow: { queue: 'export' },
   RetentionSweepWorkflow: { queue: 'export' },

@@ -28,3 +28,12 @@ export function exportStartSearchAttributes(input: { tenantId: string; environme
     { key: exportStatusKey, value: 'queued' },
   ];
 }
+
+/** What a bulk export's parent workflow is started with: its scope and `queued` (no user: it has many). */
+export function bulkExportStartSearchAttributes(input: { tenantId: string; environmentId: string }): SearchAttributePair[] {
+  return [
+    { key: exportTenantKey, value: input.tenantId },
+    { key: exportEnvironmentKey, value: input.environmentId },
+    { key: exportStatusKey, value: 'queued' },
+  ];
+}

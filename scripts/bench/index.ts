@@ -11,6 +11,7 @@ import { appEnv, prepareDatabase, randomSecret } from '../lib/app-env';
 import { findFreePort, findFreeStackPorts, startStack, type Stack } from '../stack/index';
 import type { BenchContext } from './bench-context';
 import { runLatency } from './latency';
+import { runBulk } from './bulk';
 import { runLoad } from './load';
 import { machineInfo } from './machine';
 import { writeReports, type BenchResults } from './report';
@@ -146,6 +147,8 @@ try {
       WORKER_MAX_CONCURRENT_WORKFLOWS: env.WORKER_MAX_CONCURRENT_WORKFLOWS,
       EXPORT_RATE_PER_MINUTE: env.EXPORT_RATE_PER_MINUTE,
       EXPORT_MAX_CONCURRENT: env.EXPORT_MAX_CONCURRENT,
+      BULK_EXPORT_CONCURRENCY: env.BULK_EXPORT_CONCURRENCY,
+      BULK_EXPORT_BATCH_SIZE: env.BULK_EXPORT_BATCH_SIZE,
       ...opts.pipeline,
     },
   };
@@ -189,6 +192,13 @@ try {
     log(`users: ${opts.usersRequests} first pages and ${opts.usersRequests} searches of GET /api/users, ${usersEnv.totalEvents.toLocaleString('en')} events over ${usersEnv.users} users`);
     results.users = await runUsersList(ctx, usersEnv, { appUrl, password: demoPassword, requests: opts.usersRequests, warmup: 5 });
     cpuNote('users', (results.cpu.users = span()));
+  }
+  if (opts.only.has('bulk')) {
+    const span = await quiet();
+    // The same concurrency for both: what one bulk export of the tenant runs at once.
+    results.bulk = await runBulk(ctx, { users: opts.bulkUsers, eventsPerUser: opts.bulkEvents, concurrency: Math.min(env.BULK_EXPORT_CONCURRENCY, env.EXPORT_MAX_CONCURRENT), batchSize: env.BULK_EXPORT_BATCH_SIZE, largeUsers: opts.bulkLarge });
+    cpuNote('bulk', (results.cpu.bulk = span()));
+    if (!results.bulk.bytesChecked) exitCode = 1;
   }
   results.workerProcesses = await treeMemory(worker.pid);
 

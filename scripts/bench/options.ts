@@ -5,12 +5,14 @@ import { zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
  * `npm run bench [-- options]`:
  *
  *   --quick            sizes 10k,100k (no 1M), 3 pairs; reuses the bench's web build if the sources are unchanged
- *   --only=a,b         throughput, latency, load, users (default: all four); `tuning` runs the
+ *   --only=a,b         throughput, latency, load, users, bulk (default: all five); `tuning` runs the
  *                      runExport knobs against the baseline on the largest size (experiments/)
  *   --sizes=10k,1M     throughput sizes (10M too: run once, `--only=throughput --sizes=1M,10M --reps=2 --docs`)
  *   --reps=N           rounds per size (full 5, quick 3)
  *   --latency-runs=N   (default 50)             --load=N       exports in the burst (200)
  *   --users-requests=N GET /api/users requests of each kind (default 100; seeds 10M events once)
+ *   --bulk-users=N     users of the bulk section (default 1000; quick 100), --bulk-events=N events each (1000)
+ *   --bulk-large=N     then one bulk of N users (1 event each) alone, for its history (default 10000; quick 0)
  *   --fresh            throwaway data dir instead of the persistent one
  *   --docs / --no-docs write docs/benchmarks.md (default: full runs of the product as is)
  *   --rebuild          always run `next build`  --verbose      pass service output through
@@ -32,8 +34,8 @@ export function parseBenchOptions(args: string[]) {
     return value;
   };
   const quick = flag('quick');
-  const sections = ['throughput', 'latency', 'load', 'users', 'tuning'] as const;
-  const only = new Set((option('only') ?? 'throughput,latency,load,users').split(','));
+  const sections = ['throughput', 'latency', 'load', 'users', 'bulk', 'tuning'] as const;
+  const only = new Set((option('only') ?? 'throughput,latency,load,users,bulk').split(','));
   for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
   const workerNodeOptions = option('worker-node-options');
@@ -55,6 +57,9 @@ export function parseBenchOptions(args: string[]) {
     latencyRuns: Number(option('latency-runs') ?? 50),
     loadExports: Number(option('load') ?? 200),
     usersRequests: Number(option('users-requests') ?? 100),
+    bulkUsers: Number(option('bulk-users') ?? (quick ? 100 : 1000)),
+    bulkEvents: Number(option('bulk-events') ?? 1000),
+    bulkLarge: Number(option('bulk-large') ?? (quick ? 0 : 10_000)),
     worker,
     workerNodeOptions,
     workerExtraEnv,
@@ -63,7 +68,7 @@ export function parseBenchOptions(args: string[]) {
     toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
     /** Raised so the latency and load runs are not refused by the per-tenant limits. */
     reportFrom: option('report-from'),
-    limits: { EXPORT_RATE_PER_MINUTE: '1000', EXPORT_MAX_CONCURRENT: '1000' },
+    limits: { EXPORT_RATE_PER_MINUTE: '100000', EXPORT_MAX_CONCURRENT: '1000' },
     pipeline: { partSize: `${defaultPartSize / 1024 / 1024} MiB`, queueSize: defaultQueueSize, compressionLevel: zipCompressionLevel },
   };
 }

@@ -4,6 +4,7 @@ import { productStepNames } from './bench-context';
 import type { CpuShare } from './cpu-monitor';
 import type { TuningResult } from './experiments/tune-pipeline';
 import type { LatencyResult } from './latency';
+import type { BulkResult } from './bulk';
 import type { LoadResult } from './load';
 import type { MachineInfo } from './machine';
 import type { ProcessMemory } from './rss-sampler';
@@ -32,12 +33,13 @@ export interface BenchResults {
   latency?: LatencyResult;
   load?: LoadResult;
   users?: UsersListResult;
+  bulk?: BulkResult;
   /** The worker's processes at the end: VmRSS now and the kernel's lifetime peak (VmHWM). */
   workerProcesses?: ProcessMemory[];
   /** `command`: package.json's worker script at the time of the run (older results lack it). */
   worker: { variant: string; command?: string; idleAfterStart: ProcessMemory[] };
   /** Share of all cores used by the bench's processes and by other work, per section. */
-  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'users' | 'tuning', CpuShare>>;
+  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'users' | 'bulk' | 'tuning', CpuShare>>;
   tuning?: TuningResult;
   targets: Target[];
 }
@@ -129,6 +131,17 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     out.push('| request | p50 | p95 | min | max |', '|---|---:|---:|---:|---:|');
     const row = (name: string, x: Summary) => `| ${name} | ${formatMs(x.median)} | ${formatMs(x.p95)} | ${formatMs(x.min)} | ${formatMs(x.max)} |`;
     out.push(row(`first page (\`?limit=${u.pageSize}\`)`, u.firstPage), row('search (`?search=users-0N`, N = 0…9)', u.search), '');
+  }
+  if (r.bulk) {
+    const b = r.bulk;
+    out.push('### Bulk export', '');
+    out.push(`${b.users} users × ${b.eventsPerUser} events in one environment: ${b.users} single exports run ${b.concurrency} at a time (each as the service starts it, waiting for its workflow's result), then one bulk export of the same users (\`BulkExportWorkflow\`, concurrency ${b.concurrency}, ${b.batchSize} users per run). The bulk's time runs from its row insert to the result of its last run, so it includes writing the one ZIP.`, '');
+    out.push('| | wall time | ZIP bytes |', '|---|---:|---:|');
+    out.push(`| ${b.users} single exports | ${formatMs(b.singlesMs)} | ${mb(b.singlesZipBytes).toFixed(1)} MB in ${b.users} ZIPs |`);
+    out.push(`| one bulk export | ${formatMs(b.bulkMs)} (children ${formatMs(b.childrenMs)}, then the ZIP ${formatMs(b.zipMs)}) | ${mb(b.bulkZipBytes).toFixed(1)} MB, stored |`);
+    out.push(`| **bulk ÷ singles** | **${b.ratio.toFixed(2)}** | |`, '');
+    out.push(`Bytes: ${b.bytesChecked ? 'every' : '**not every**'} file of every user's folder (${b.filesCompared} files) has the sha256 the single export's manifest gives for it. Parent history: ${b.runs} runs (continue-as-new after each ${b.batchSize} users), ${b.historyEvents[0]} events in the largest run, ${b.historyEvents.at(-1)} in the smallest.`, '');
+    if (b.large) out.push(`A bulk export of ${b.large.users} users (1 event each), alone: ${formatMs(b.large.ms)} in ${b.large.runs} runs; history ${b.large.historyEvents[0]} events in the largest run (${b.large.historyEvents.at(-1)} in the smallest).`, '');
   }
   if (r.tuning) {
     const t = r.tuning;

@@ -25,7 +25,7 @@ describe('migrations on real Postgres', () => {
   it('go up, down to nothing, and up again', async () => {
     const applied = await migrateToLatest(scratch.db);
     expect(applied.length).toBeGreaterThanOrEqual(3);
-    expect(await tableNames()).toEqual(['admins', 'audit_log', 'environments', 'events', 'export_idempotency_keys', 'exports', 'sign_in_attempts', 'tenants', 'user_event_counts', 'users']);
+    expect(await tableNames()).toEqual(['admins', 'audit_log', 'bulk_export_users', 'bulk_exports', 'environments', 'events', 'export_idempotency_keys', 'exports', 'sign_in_attempts', 'tenants', 'user_event_counts', 'users']);
 
     const reverted = await migrateAllDown(scratch.db);
     expect(reverted).toEqual([...applied].reverse());

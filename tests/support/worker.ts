@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
@@ -10,6 +11,7 @@ import { createWorkers } from '../../worker/create-workers';
 export interface RealWorkerHarness {
   env: SharedEnv;
   db: Db;
+  s3: S3Client;
   client: Client;
   workers: Worker[];
   /** Runs `fn` while the workers poll, then shuts them down. */
@@ -34,6 +36,7 @@ export async function startRealWorker(overrides: Partial<SharedEnv> = {}): Promi
   return {
     env,
     db,
+    s3,
     client,
     workers,
     async run(fn) {

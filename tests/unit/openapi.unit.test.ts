@@ -1,5 +1,10 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openApiDocument } from '../../lib/http/openapi';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 describe('OpenAPI document', () => {
   const doc = openApiDocument();
@@ -9,6 +14,10 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/audit',
       '/api/audit.csv',
+      '/api/bulk-exports',
+      '/api/bulk-exports/{id}',
+      '/api/bulk-exports/{id}/cancel',
+      '/api/bulk-exports/{id}/download',
       '/api/exports',
       '/api/exports/{id}',
       '/api/exports/{id}/cancel',
@@ -80,5 +89,24 @@ describe('OpenAPI document', () => {
     const users = doc.paths['/api/users'].get.responses['200'].content['application/json'].schema as unknown as { properties: { users: { items: Props } } };
     const latest = users.properties.users.items.properties.latestExport!;
     expect(JSON.stringify(latest)).toMatch(/"status".*"progress".*"expiresAt"/);
+  });
+
+  it('documents every route file under app/api (next-auth\'s own and the document itself excepted), so none is missed', async () => {
+    const files = (await readdir(path.join(root, 'app/api'), { recursive: true })).filter((f) => path.basename(f) === 'route.ts');
+    const paths = files
+      .map((f) => `/api/${path.dirname(f)}`.replace(/\[([^\]]+)\]/g, '{$1}'))
+      .filter((p) => !p.startsWith('/api/auth/') && p !== '/api/openapi.json')
+      .sort();
+    expect(paths).toEqual(Object.keys(doc.paths).sort());
+  });
+
+  it('documents the bulk export body: exactly one of userIds or all, the export options, and 404 for unknown users', () => {
+    const post = doc.paths['/api/bulk-exports'].post;
+    const body = post.requestBody.content['application/json'].schema as unknown as { properties: Record<string, { type?: string; maxItems?: number }> };
+    expect(Object.keys(body.properties).sort()).toEqual(['all', 'format', 'from', 'to', 'userIds']);
+    expect(body.properties.userIds).toMatchObject({ type: 'array', maxItems: 1000 });
+    expect(post.requestBody.description).toMatch(/Exactly one of userIds/);
+    expect(Object.keys(post.responses)).toEqual(expect.arrayContaining(['202', '400', '403', '404', '429']));
+    expect(Object.keys(doc.paths['/api/bulk-exports/{id}/download'].get.responses)).toEqual(expect.arrayContaining(['302', '403', '409', '410']));
   });
 });

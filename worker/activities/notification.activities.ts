@@ -17,7 +17,7 @@ export interface NotifyExportInput extends UserExportInput {
   ending: ExportEnding;
 }
 
-export type NotifyResult = { sent: true } | { sent: false; skipped: 'smtp-not-configured' | 'turned-off' | 'export-gone' };
+export type NotifyResult = { sent: true } | { sent: false; skipped: 'smtp-not-configured' | 'turned-off' | 'export-gone' | 'part-of-bulk' };
 
 /**
  * Mail about an export's ending, sent as an activity of the export workflow with a retry
@@ -34,6 +34,8 @@ export function createNotificationActivities(deps: NotificationActivityDeps) {
       if (!found) return { sent: false, skipped: 'export-gone' };
       // Read at send time: turning mail off applies to exports already running.
       if (!found.wantsMail) return { sent: false, skipped: 'turned-off' };
+      // One user of a bulk export: a mail per user would flood the requester (a bulk may hold thousands).
+      if (found.partOfBulk) return { sent: false, skipped: 'part-of-bulk' };
       const mail = buildExportEmail({ ...found.facts, ending: input.ending }, deps.mail.appUrl);
       try {
         await deps.mail.mailer.send(mail);

@@ -39,9 +39,9 @@ export function categorizeFailure(error: unknown): FailureCategory {
  * named only when Temporal reports the retries ran out, so a non-retryable failure does not
  * claim attempts that never happened.
  */
-export function summarizeFailure(error: unknown, maxAttempts: number): string {
+export function summarizeFailure(error: unknown, maxAttempts: number, subject = 'The export'): string {
   const category = categorizeFailure(error);
   const { what, action } = sentences[category];
   const exhausted = error instanceof ActivityFailure && error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
-  return `The export failed${exhausted ? ` after ${maxAttempts} attempts` : ''} because ${what}. ${action}`;
+  return `${subject} failed${exhausted ? ` after ${maxAttempts} attempts` : ''} because ${what}. ${action}`;
 }

@@ -15,6 +15,8 @@ const isInFlight = (status: ExportStatusValue) => inFlightStatuses.includes(stat
 export function newlyFinished(memory: StatusMemory, exports: ExportDto[], now: number): ExportDto[] {
   return exports.filter((e) => {
     if (isInFlight(e.status)) return false;
+    // A bulk export's users are not announced one by one: the bulk's card shows them.
+    if (e.bulkExportId) return false;
     const before = memory[e.id];
     if (before !== undefined) return isInFlight(before);
     return now - Date.parse(e.createdAt) < freshUnknownMs;

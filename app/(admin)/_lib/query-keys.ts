@@ -13,6 +13,10 @@ export const queryKeys = {
     list: (environmentId: string, filter: { status?: ExportStatusValue; userId?: string }) => ['exports', 'list', environmentId, filter] as const,
     recent: (environmentId: string) => ['exports', 'recent', environmentId] as const,
   },
+  bulkExports: {
+    all: ['bulk-exports'] as const,
+    list: (environmentId: string) => ['bulk-exports', environmentId] as const,
+  },
   audit: ['audit'] as const,
   auditLog: (filters: Record<string, string | undefined>) => ['audit', filters] as const,
   health: ['health'] as const,

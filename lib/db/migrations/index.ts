@@ -13,6 +13,7 @@ import * as exportRetention from './20261127100000_export_retention';
 import * as exportRetryOf from './20261127100100_export_retry_of';
 import * as auditFilterIndexes from './20261127110000_audit_filter_indexes';
 import * as exportOptions from './20261128090000_export_options';
+import * as bulkExports from './20261128120000_bulk_exports';
 
 /**
  * Migrations listed statically (not read from disk) so they work the same under tsx,
@@ -33,6 +34,7 @@ const migrations: Record<string, Migration> = {
   '20261127100100_export_retry_of': exportRetryOf,
   '20261127110000_audit_filter_indexes': auditFilterIndexes,
   '20261128090000_export_options': exportOptions,
+  '20261128120000_bulk_exports': bulkExports,
 };
 
 export const migrationProvider: MigrationProvider = {

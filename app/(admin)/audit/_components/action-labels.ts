@@ -8,4 +8,8 @@ export const actionLabels: Record<AuditActionValue, string> = {
   'auth.signed_in': 'Signed in',
   'audit.exported': 'Downloaded audit log',
   'admin.notifications_changed': 'Changed export emails',
+  'bulk.requested': 'Requested bulk export',
+  'bulk.cancelled': 'Cancelled bulk export',
+  'bulk.downloaded': 'Downloaded bulk export',
+  'bulk.expired': 'Bulk export expired (file deleted)',
 };

@@ -7,16 +7,19 @@ import { useHydrated } from '../../_hooks/use-hydrated';
 import { useUsers } from '../_hooks/use-users';
 import { CursorPager } from './cursor-pager';
 import { viewerExportHint } from './export-user-button';
+import { BulkExportBar } from './bulk-export-bar';
 import { UserRow } from './user-row';
 
 interface Props {
   environmentId: string;
   canExport: boolean;
+  /** Users of the environment when the page was rendered (the "export all" question shows it). */
+  usersInEnvironment: number;
 }
 
 type CursorStack = (string | undefined)[];
 
-export function UsersTable({ environmentId, canExport }: Props) {
+export function UsersTable({ environmentId, canExport, usersInEnvironment }: Props) {
   const hydrated = useHydrated();
   const [searchInput, setSearchInput] = useState('');
   const search = useDebouncedValue(searchInput.trim(), 300);
@@ -30,6 +33,17 @@ export function UsersTable({ environmentId, canExport }: Props) {
   const nextCursor = users.data?.nextCursor ?? null;
   // While a placeholder (the previous page) is shown its cursors are stale: no paging.
   const settled = !users.isPlaceholderData && !users.isPending;
+  // Ticked users, kept across pages and searches until a bulk export of them starts.
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string, on: boolean) =>
+    setSelected((current) => {
+      const next = new Set(current);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  const pageIds = users.data?.users.map((u) => u.id) ?? [];
+  const wholePageSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
 
   return (
     <div className="mt-4">
@@ -44,6 +58,7 @@ export function UsersTable({ environmentId, canExport }: Props) {
           className="mt-1 w-full rounded-md border border-slate-300 px-3 py-2 focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
         />
       </label>
+      {canExport && <BulkExportBar selected={[...selected]} usersInEnvironment={usersInEnvironment} onStarted={() => setSelected(new Set())} />}
       {!canExport && <p id={viewerHintId} className="mt-3 max-w-2xl rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">{viewerExportHint}</p>}
 
       {users.isError && <ApiErrorAlert error={users.error} className="mt-4" />}
@@ -53,7 +68,23 @@ export function UsersTable({ environmentId, canExport }: Props) {
           <table className="w-full text-left text-sm">
             <thead className="bg-slate-50 text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Email</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  <span className="flex items-center gap-2">
+                    {canExport && (
+                      <input
+                        type="checkbox"
+                        aria-label="Select every user on this page"
+                        checked={wholePageSelected}
+                        disabled={!hydrated}
+                        onChange={(e) => {
+                          for (const id of pageIds) toggle(id, e.target.checked);
+                        }}
+                        className="size-4 accent-indigo-600"
+                      />
+                    )}
+                    Email
+                  </span>
+                </th>
                 {/* On a phone, name, events and last login move under the email (user-row.tsx). */}
                 <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Name</th>
                 <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">Events</th>
@@ -63,7 +94,13 @@ export function UsersTable({ environmentId, canExport }: Props) {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {users.data.users.map((user) => (
-                <UserRow key={user.id} user={user} canExport={canExport} viewerHintId={viewerHintId} />
+                <UserRow
+                  key={user.id}
+                  user={user}
+                  canExport={canExport}
+                  viewerHintId={viewerHintId}
+                  selection={canExport ? { selected: selected.has(user.id), enabled: hydrated, onChange: (on) => toggle(user.id, on) } : undefined}
+                />
               ))}
             </tbody>
           </table>
