@@ -5,7 +5,8 @@ import { AppError } from '../errors';
 import { guardFormula } from '../exports/formats/csv/csv-guard';
 import type { Actor, Scope } from '../scope';
 import { type AuditFilters, auditCsvColumns } from './audit.contracts';
-import { type AuditEntryRow, findAuditEntries, findScopeSlugs, recordAudit } from './audit.repository';
+import { findScopeSlugs } from '../scope-slugs.repository';
+import { type AuditEntryRow, findAuditEntries, recordAudit } from './audit.repository';
 
 /**
  * Rows per query. Each batch is its own short keyset query, so a long download never holds

@@ -77,14 +77,3 @@ export type AuditEntryRow = Awaited<ReturnType<typeof findAuditEntries>>[number]
 export function findTenantAdmins(db: Db, tenantId: string) {
   return db.selectFrom('admins').select(['id', 'email']).where('tenant_id', '=', tenantId).orderBy('email').execute();
 }
-
-/** Slugs for the CSV's file name; null when the session's tenant or environment is gone. */
-export function findScopeSlugs(db: Db, scope: { tenantId: string; environmentId: string }) {
-  return db
-    .selectFrom('environments as env')
-    .innerJoin('tenants as t', 't.id', 'env.tenant_id')
-    .select(['t.slug as tenant_slug', 'env.slug as environment_slug'])
-    .where('env.id', '=', scope.environmentId)
-    .where('t.id', '=', scope.tenantId)
-    .executeTakeFirst();
-}

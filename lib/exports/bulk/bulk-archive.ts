@@ -5,6 +5,7 @@ import { ZipArchive } from 'archiver';
 import type { Db } from '../../db/client';
 import { AppError } from '../../errors';
 import type { Scope } from '../../scope';
+import { findScopeSlugs } from '../../scope-slugs.repository';
 import { deleteObject, objectSize, uploadStream } from '../../storage/multipart-upload';
 import { zipContainer } from '../archive/zip-container';
 import { compactUtcTimestamp } from '../export-file-name';
@@ -79,7 +80,7 @@ export function folderFor(user: { email: string; userId: string }, used: Set<str
  */
 export async function writeBulkArchive(deps: BulkArchiveDeps, ref: BulkExportRef, options: BulkArchiveOptions = {}): Promise<BulkFile> {
   const scope: Scope = { tenantId: ref.tenantId, environmentId: ref.environmentId };
-  const [bulk, slugs] = await Promise.all([repo.findBulkExport(deps.db, scope, ref.bulkExportId), repo.findScopeSlugs(deps.db, scope)]);
+  const [bulk, slugs] = await Promise.all([repo.findBulkExport(deps.db, scope, ref.bulkExportId), findScopeSlugs(deps.db, scope)]);
   if (!bulk || !slugs) throw new AppError('not_found', `Bulk export ${ref.bulkExportId} was not found in this environment`, 'It may have been deleted.');
   const generatedAt = new Date();
   const objectKey = bulkObjectKey(ref, options.attempt ?? 1);

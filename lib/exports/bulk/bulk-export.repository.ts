@@ -313,16 +313,6 @@ export function findQueuedBulkChildren(db: DbOrTx, scope: Scope, bulkExportId: s
     .execute();
 }
 
-export function findScopeSlugs(db: DbOrTx, scope: Scope) {
-  return db
-    .selectFrom('environments')
-    .innerJoin('tenants', 'tenants.id', 'environments.tenant_id')
-    .select(['tenants.slug as tenant_slug', 'environments.slug as environment_slug'])
-    .where('environments.id', '=', scope.environmentId)
-    .where('environments.tenant_id', '=', scope.tenantId)
-    .executeTakeFirst();
-}
-
 /** Completed bulk exports of one environment whose ZIP is due for deletion, oldest due first. */
 export function findBulkExportsDueForDeletion(db: DbOrTx, scope: Scope, dueBy: Date, limit: number) {
   return db
