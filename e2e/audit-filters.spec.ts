@@ -31,19 +31,34 @@ const auditIds: string[] = [];
 
 async function insertExport(tenant: TenantFixture, user: UserFixture): Promise<string> {
   const id = randomUUID();
-  await db.query(
-    `insert into exports (id, tenant_id, environment_id, user_id, requested_by, workflow_id, status) values ($1, $2, $3, $4, $5, $6, 'failed')`,
-    [id, tenant.tenantId, user.environmentId, user.id, tenant.adminId, `audit-filters-e2e-${id}`],
-  );
+  await db.query(`insert into exports (id, tenant_id, environment_id, user_id, requested_by, workflow_id, status) values ($1, $2, $3, $4, $5, $6, 'failed')`, [
+    id,
+    tenant.tenantId,
+    user.environmentId,
+    user.id,
+    tenant.adminId,
+    `audit-filters-e2e-${id}`,
+  ]);
   exportIds.push(id);
   return id;
 }
 
-async function insertAudit(tenant: TenantFixture, row: { action: string; exportId?: string; at: Date; userAgent: string; environmentId?: string | null }): Promise<void> {
+async function insertAudit(
+  tenant: TenantFixture,
+  row: { action: string; exportId?: string; at: Date; userAgent: string; environmentId?: string | null },
+): Promise<void> {
   const { rows } = await db.query<{ id: string }>(
     `insert into audit_log (tenant_id, environment_id, admin_id, action, export_id, client_address, user_agent, created_at)
      values ($1, $2, $3, $4, $5, '192.0.2.10', $6, $7) returning id`,
-    [tenant.tenantId, row.environmentId === undefined ? tenant.production : row.environmentId, tenant.adminId, row.action, row.exportId ?? null, row.userAgent, row.at],
+    [
+      tenant.tenantId,
+      row.environmentId === undefined ? tenant.production : row.environmentId,
+      tenant.adminId,
+      row.action,
+      row.exportId ?? null,
+      row.userAgent,
+      row.at,
+    ],
   );
   auditIds.push(rows[0]!.id);
 }
@@ -65,7 +80,10 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await db.query(`delete from audit_log where id = any($1::uuid[])`, [auditIds]);
-  await db.query(`delete from audit_log where action = 'audit.exported' and created_at >= $1 and admin_id = any($2::uuid[])`, [started, [acme.adminId, globex.adminId]]);
+  await db.query(`delete from audit_log where action = 'audit.exported' and created_at >= $1 and admin_id = any($2::uuid[])`, [
+    started,
+    [acme.adminId, globex.adminId],
+  ]);
   await db.query(`delete from exports where id = any($1::uuid[])`, [exportIds]);
   await db.end();
 });
@@ -161,7 +179,12 @@ test('the API: viewers get 403, bad filters 400 with a hint, other tenants see n
       const list = await globexAdmin.get(`/api/audit?limit=100&${query}`);
       expect(list.status()).toBe(200);
       const { entries } = (await list.json()) as { entries: { admin: { id: string }; userAgent: string | null }[] };
-      expect(entries.filter((e) => e.admin.id === acme.adminId || e.userAgent?.startsWith('AuditFiltersSpec/') === true && e.userAgent !== 'AuditFiltersSpec/globex'), query).toEqual([]);
+      expect(
+        entries.filter(
+          (e) => e.admin.id === acme.adminId || (e.userAgent?.startsWith('AuditFiltersSpec/') === true && e.userAgent !== 'AuditFiltersSpec/globex'),
+        ),
+        query,
+      ).toEqual([]);
       const csv = await globexAdmin.get(`/api/audit.csv?${query}`);
       expect(csv.status()).toBe(200);
       expect(csv.headers()['content-disposition']).toMatch(/^attachment; filename=audit-globex-production-\d{8}T\d{6}Z\.csv$/);

@@ -25,8 +25,11 @@ const userIds: Record<string, string> = {};
 
 test.beforeAll(async () => {
   await db.connect();
-  tenantId = (await db.query<{ id: string }>(`insert into tenants (slug, name) values ($1, $2) returning id`, [`bulk-${suffix}`, `Bulk ${suffix}`])).rows[0]!.id;
-  environmentId = (await db.query<{ id: string }>(`insert into environments (tenant_id, slug, name) values ($1, 'production', 'Production') returning id`, [tenantId])).rows[0]!.id;
+  tenantId = (await db.query<{ id: string }>(`insert into tenants (slug, name) values ($1, $2) returning id`, [`bulk-${suffix}`, `Bulk ${suffix}`])).rows[0]!
+    .id;
+  environmentId = (
+    await db.query<{ id: string }>(`insert into environments (tenant_id, slug, name) values ($1, 'production', 'Production') returning id`, [tenantId])
+  ).rows[0]!.id;
   // The demo password, hashed as the seed hashed it for Acme's admin.
   adminId = (
     await db.query<{ id: string }>(
@@ -35,7 +38,12 @@ test.beforeAll(async () => {
     )
   ).rows[0]!.id;
   for (const [i, email] of emails.entries()) {
-    const { rows } = await db.query<{ id: string }>(`insert into users (tenant_id, environment_id, email, name) values ($1, $2, $3, $4) returning id`, [tenantId, environmentId, email, `User ${i}`]);
+    const { rows } = await db.query<{ id: string }>(`insert into users (tenant_id, environment_id, email, name) values ($1, $2, $3, $4) returning id`, [
+      tenantId,
+      environmentId,
+      email,
+      `User ${i}`,
+    ]);
     userIds[email] = rows[0]!.id;
     await db.query(
       `insert into events (tenant_id, environment_id, user_id, type, occurred_at, properties)
@@ -58,7 +66,10 @@ test.afterAll(async () => {
 });
 
 function bulkCard(page: Page, title: RegExp) {
-  return page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: title }) }).first();
+  return page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: title }) })
+    .first();
 }
 
 test('an admin selects two users, watches the bulk export finish, and downloads one ZIP with a folder per user', async ({ page }, testInfo) => {
@@ -127,7 +138,9 @@ test('exporting all users asks first with the count, and lists the user whose ex
   await expect(card.getByText('Completed', { exact: true })).toBeVisible({ timeout: 90_000 });
   await expect(card).toContainText('3 of 4 users done, 1 failed');
   await expect(card.getByRole('heading', { name: 'Failed users (1)' })).toBeVisible();
-  await expect(card.getByRole('listitem').filter({ hasText: `doomed@${domain}` })).toContainText(/The export failed because the user or the export no longer exists/);
+  await expect(card.getByRole('listitem').filter({ hasText: `doomed@${domain}` })).toContainText(
+    /The export failed because the user or the export no longer exists/,
+  );
   await expect(card.getByRole('link', { name: /^Download bulk export/ })).toBeVisible();
   await expectNoAxeViolations(page);
 });
@@ -138,9 +151,16 @@ test('cancelling a bulk export ends it Cancelled, with no download', async ({ pa
   // grace), so the bulk's export waits for a slot until it is cancelled.
   const fillers: string[] = [];
   for (let i = 0; i < env.EXPORT_MAX_CONCURRENT; i++) {
-    const { rows } = await db.query<{ id: string }>(`insert into users (tenant_id, environment_id, email, name) values ($1, $2, $3, 'Filler') returning id`, [tenantId, environmentId, `filler${i}@${domain}`]);
+    const { rows } = await db.query<{ id: string }>(`insert into users (tenant_id, environment_id, email, name) values ($1, $2, $3, 'Filler') returning id`, [
+      tenantId,
+      environmentId,
+      `filler${i}@${domain}`,
+    ]);
     const id = randomUUID();
-    await db.query(`insert into exports (id, tenant_id, environment_id, user_id, requested_by, workflow_id, status) values ($1, $2, $3, $4, $5, $6, 'running')`, [id, tenantId, environmentId, rows[0]!.id, adminId, `user-export-${id}`]);
+    await db.query(
+      `insert into exports (id, tenant_id, environment_id, user_id, requested_by, workflow_id, status) values ($1, $2, $3, $4, $5, $6, 'running')`,
+      [id, tenantId, environmentId, rows[0]!.id, adminId, `user-export-${id}`],
+    );
     fillers.push(rows[0]!.id);
   }
   try {

@@ -48,7 +48,9 @@ async function openUser(page: import('@playwright/test').Page) {
   return userRow(page, user.email);
 }
 
-test('the Export dialog is labelled, starts on "Start export" with CSV, closes on Escape without exporting, and refuses a backwards range', async ({ page }) => {
+test('the Export dialog is labelled, starts on "Start export" with CSV, closes on Escape without exporting, and refuses a backwards range', async ({
+  page,
+}) => {
   const row = await openUser(page);
   const before = (await db.query('select count(*)::int as n from exports where user_id = $1', [user.id])).rows[0].n;
   const button = row.getByRole('button', { name: `Export data for ${user.email}`, exact: true });
@@ -78,7 +80,7 @@ test('the Export dialog is labelled, starts on "Start export" with CSV, closes o
   expect((await db.query('select count(*)::int as n from exports where user_id = $1', [user.id])).rows[0].n).toBe(before);
 });
 
-test('JSON Lines for one UTC day: the history shows format and range, and the download holds that day\'s events only', async ({ page }, testInfo) => {
+test("JSON Lines for one UTC day: the history shows format and range, and the download holds that day's events only", async ({ page }, testInfo) => {
   test.setTimeout(180_000);
   const row = await openUser(page);
   await startExport(page, user.email, { format: 'JSON Lines', from: day.date, to: day.date });
@@ -97,7 +99,12 @@ test('JSON Lines for one UTC day: the history shows format and range, and the do
   await download.saveAs(path);
   const files = await readZip(await readFile(path));
   expect([...files.keys()]).toEqual(['profile.jsonl', 'events.jsonl', 'manifest.json']);
-  const lines = files.get('events.jsonl')!.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { occurred_at: string });
+  const lines = files
+    .get('events.jsonl')!
+    .toString('utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { occurred_at: string });
   expect(lines).toHaveLength(day.count);
   for (const event of lines) expect(event.occurred_at.slice(0, 10)).toBe(day.date);
   expect(JSON.parse(files.get('profile.jsonl')!.toString('utf8'))).toMatchObject({ user_id: user.id, email: user.email });

@@ -68,7 +68,9 @@ test('/users shows a running export live with Export disabled, then Download; th
   expect(download.suggestedFilename()).toMatch(/\.zip$/);
 
   // The row offers the file too, and exporting again is possible once nothing runs.
-  const { rows } = await db.query<{ id: string }>(`select id from exports where user_id = $1 and status = 'completed' order by created_at desc limit 1`, [userId]);
+  const { rows } = await db.query<{ id: string }>(`select id from exports where user_id = $1 and status = 'completed' order by created_at desc limit 1`, [
+    userId,
+  ]);
   await expect(row.getByRole('link', { name: `Download export of ${email}` })).toHaveAttribute('href', `/api/exports/${rows[0]!.id}/download`);
   await expect(row.getByRole('progressbar')).toHaveCount(0);
   await expect(exportButton).toBeEnabled();

@@ -27,7 +27,10 @@ test('the app has a favicon', async ({ page }) => {
 
 test('a Download link that cannot work shows a page in the browser; API clients still get JSON', async ({ page }) => {
   await signIn(page, logins.acmeAdmin);
-  for (const [id, status] of [['not-an-export-id', 400], ['00000000-0000-4000-8000-000000000000', 404]] as const) {
+  for (const [id, status] of [
+    ['not-an-export-id', 400],
+    ['00000000-0000-4000-8000-000000000000', 404],
+  ] as const) {
     const response = await page.goto(`/api/exports/${id}/download`);
     expect(response?.status(), id).toBe(status);
     expect(response?.headers()['content-type']).toMatch(/^text\/html/);

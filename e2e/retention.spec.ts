@@ -70,7 +70,9 @@ test('an expired export says so, downloads 410 Gone, and is exported again with 
   await expect(original.getByText('Expires in 6 days', { exact: true })).toBeVisible();
   await expect(original.getByRole('button', { name: 'Export again' })).toHaveCount(0);
 
-  const { rows: [exp] } = await db.query<{ id: string; object_key: string }>('select id, object_key from exports where user_id = $1', [userId]);
+  const {
+    rows: [exp],
+  } = await db.query<{ id: string; object_key: string }>('select id, object_key from exports where user_id = $1', [userId]);
   // Age the file past its expiry, then let the worker's retention Schedule run.
   await db.query(`update exports set expires_at = now() - interval '1 minute' where id = $1`, [exp!.id]);
   await triggerRetentionSweep();
@@ -95,7 +97,9 @@ test('an expired export says so, downloads 410 Gone, and is exported again with 
   const expiredRow = rows.filter({ hasText: 'Expired' });
   const again = expiredRow.getByText('Exported again →');
   await expect(again).toBeVisible({ timeout: 30_000 });
-  const { rows: [newer] } = await db.query<{ id: string }>('select id from exports where retry_of = $1', [exp!.id]);
+  const {
+    rows: [newer],
+  } = await db.query<{ id: string }>('select id from exports where retry_of = $1', [exp!.id]);
   const link = expiredRow.getByRole('link').filter({ hasText: /\d{4}/ });
   await expect(link).toHaveAttribute('href', `/exports?userId=${userId}#export-${newer!.id}`);
   await expect(expiredRow.getByRole('button', { name: 'Export again' })).toHaveCount(0);
@@ -103,5 +107,7 @@ test('an expired export says so, downloads 410 Gone, and is exported again with 
 
   // The sweep's audit row, written by the system.
   await page.goto('/audit');
-  await expect(page.getByRole('row').filter({ hasText: 'Export expired (file deleted)' }).filter({ hasText: email }).first()).toContainText('System (retention)');
+  await expect(page.getByRole('row').filter({ hasText: 'Export expired (file deleted)' }).filter({ hasText: email }).first()).toContainText(
+    'System (retention)',
+  );
 });

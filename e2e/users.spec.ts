@@ -99,6 +99,6 @@ test.describe('users page', () => {
     await signIn(page, logins.acmeAdmin);
     await page.getByLabel('Environment').selectOption({ label: 'Sandbox' });
     await expect(userRows(page).first()).toContainText('@sandbox.acme.example');
-    await expect(page.getByLabel('Environment')).toHaveValue(await page.getByRole('option', { name: 'Sandbox' }).getAttribute('value') ?? 'missing');
+    await expect(page.getByLabel('Environment')).toHaveValue((await page.getByRole('option', { name: 'Sandbox' }).getAttribute('value')) ?? 'missing');
   });
 });

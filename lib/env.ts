@@ -5,16 +5,12 @@ import { z } from 'zod';
  * app and the worker need; the web part adds auth. Every bad variable is reported at once.
  */
 
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const positiveInt = z.coerce.number().int().positive();
 
 export const sharedEnvSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
 
   TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'must be host:port, e.g. 127.0.0.1:7233'),
@@ -48,7 +44,10 @@ export const sharedEnvSchema = z.object({
   BULK_EXPORT_BATCH_SIZE: positiveInt.max(1000).default(100),
 
   // Mail on an export's ending. Unset SMTP_URL: no mail is sent at all.
-  SMTP_URL: z.url().regex(/^smtps?:\/\//, 'must be smtp:// or smtps:// (user:password@host:port)').optional(),
+  SMTP_URL: z
+    .url()
+    .regex(/^smtps?:\/\//, 'must be smtp:// or smtps:// (user:password@host:port)')
+    .optional(),
   MAIL_FROM: z.string().min(3).default('Export Console <exports@localhost>'),
   // The app's public URL as a mail reader's browser reaches it; the worker links to it.
   // Defaults to NEXTAUTH_URL (the same address for the web app) when that is set.

@@ -10,7 +10,9 @@ import { demoPassword } from '../lib/db/demo-data';
  */
 if (!process.argv.includes('--demo')) {
   console.error(
-    'db:seed writes demo tenants and admin logins whose password ("' + demoPassword + '") is published.\n' +
+    'db:seed writes demo tenants and admin logins whose password ("' +
+      demoPassword +
+      '") is published.\n' +
       'Run `npm run db:seed -- --demo` only against a database for demos or development.\n' +
       '(`npm run dev` seeds its embedded database by itself.) Existing rows are never changed.',
   );

@@ -16,9 +16,7 @@ import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from '
  * filters handed to vitest and Playwright (`npm test -- --only=e2e sessions`). Ends with one
  * line `N passed, N failed` summing every suite.
  */
-const suites = new Set(
-  (process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'lint,unit,integration,e2e,faults').split(','),
-);
+const suites = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'lint,unit,integration,e2e,faults').split(','));
 
 // Tests always get their own stack: a developer's DATABASE_URL must never be written to.
 const base = Object.fromEntries(
@@ -55,7 +53,14 @@ try {
   }
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
-  const env: Record<string, string | undefined> = { ...base, ...stack?.env, ...appEnv(base, appUrl), NEXTAUTH_SECRET: randomSecret(), APP_PORT: String(appPort), APP_URL: appUrl };
+  const env: Record<string, string | undefined> = {
+    ...base,
+    ...stack?.env,
+    ...appEnv(base, appUrl),
+    NEXTAUTH_SECRET: randomSecret(),
+    APP_PORT: String(appPort),
+    APP_URL: appUrl,
+  };
 
   const vitest = async (project: 'unit' | 'integration' | 'faults') => {
     const report = join(dataDir, `vitest-${project}.json`);

@@ -36,13 +36,29 @@ export const registrations: QueueRegistration[] = [
     workflows: ['UserExportWorkflow', 'BulkExportWorkflow', 'HealthCheckWorkflow', 'ReconcileExportsWorkflow', 'RetentionSweepWorkflow'],
     workflowsPath: fileURLToPath(new URL('./workflows/index.ts', import.meta.url)),
     activities: ({ env, db, pool, s3 }) => ({
-      ...createExportActivities({ db, pool, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 } }),
-      ...createBulkExportActivities({ db, s3, bucket: env.S3_BUCKET, retentionSeconds: retentionSeconds(env), caps: { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT } }),
+      ...createExportActivities({
+        db,
+        pool,
+        s3,
+        bucket: env.S3_BUCKET,
+        retentionSeconds: retentionSeconds(env),
+        runOptions: { stallTimeoutMs: env.EXPORT_STALL_TIMEOUT_SECONDS * 1000 },
+      }),
+      ...createBulkExportActivities({
+        db,
+        s3,
+        bucket: env.S3_BUCKET,
+        retentionSeconds: retentionSeconds(env),
+        caps: { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT },
+      }),
       ...createNotificationActivities({ db, mail: mailConfigFromEnv(env) }),
       ...createHealthActivities({ db, s3, bucket: env.S3_BUCKET }),
       ...createRetentionActivities({ db, s3, bucket: env.S3_BUCKET }),
       // Lazy: the reconciler dials Temporal on its first sweep, not at registration.
-      ...createReconcileActivities({ db, temporal: new Client({ connection: Connection.lazy(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE }) }),
+      ...createReconcileActivities({
+        db,
+        temporal: new Client({ connection: Connection.lazy(temporalConnectionOptions(env)), namespace: env.TEMPORAL_NAMESPACE }),
+      }),
     }),
   },
 ];

@@ -18,8 +18,8 @@ export function workerEnv(source: Record<string, string | undefined>, dataDir: s
     const appUrl = `http://localhost:${source.PORT ?? 3000}`;
     return parseEnv(sharedEnvSchema, { APP_URL: appUrl, ...found.state.env, ...source });
   }
-  const why = found ? `the local stack recorded in ${found.file} (pid ${found.stale.pid}) is no longer running` : `no local stack is running (no ${devStackStateFile(dataDir)})`;
-  throw new ConfigError([
-    `${configuredBy.join(', ')} are unset and ${why}: start \`npm run dev\` or \`npm run stack\` in this checkout, or set the variables`,
-  ]);
+  const why = found
+    ? `the local stack recorded in ${found.file} (pid ${found.stale.pid}) is no longer running`
+    : `no local stack is running (no ${devStackStateFile(dataDir)})`;
+  throw new ConfigError([`${configuredBy.join(', ')} are unset and ${why}: start \`npm run dev\` or \`npm run stack\` in this checkout, or set the variables`]);
 }

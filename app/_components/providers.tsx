@@ -5,8 +5,6 @@ import { type ReactNode, useState } from 'react';
 import '../_lib/zod-jitless';
 
 export function Providers({ children }: { children: ReactNode }) {
-  const [queryClient] = useState(
-    () => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: true } } }),
-  );
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1, refetchOnWindowFocus: true } } }));
   return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
 }

@@ -84,10 +84,9 @@ test('20 parallel export requests for one user start exactly one export', async 
   expect(new Set(rows.map((r) => r.workflow_id)).size).toBe(1);
 
   // Every request is audited, the deduplicated ones too.
-  const { rows: audit } = await db.query<{ n: number }>(
-    `select count(*)::int as n from audit_log where export_id = $1 and action = 'export.requested'`,
-    [ids[0]],
-  );
+  const { rows: audit } = await db.query<{ n: number }>(`select count(*)::int as n from audit_log where export_id = $1 and action = 'export.requested'`, [
+    ids[0],
+  ]);
   expect(audit[0]!.n).toBe(20);
 
   // It runs to the end (no events: moments). A request right after, from the same admin,

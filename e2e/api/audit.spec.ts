@@ -4,7 +4,18 @@ import type { AuditEntryDto } from '../../lib/audit/audit.contracts';
 import { sharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
 import { logins, signIn } from '../fixtures';
-import { ageRecentExports, connectDb, databaseNow, deleteExports, insertExport, pickUser, seededTenant, type InsertedExport, type TenantFixture, type UserFixture } from './data';
+import {
+  ageRecentExports,
+  connectDb,
+  databaseNow,
+  deleteExports,
+  insertExport,
+  pickUser,
+  seededTenant,
+  type InsertedExport,
+  type TenantFixture,
+  type UserFixture,
+} from './data';
 import { expectApiError } from './expect-api';
 import { signInApi } from './session';
 

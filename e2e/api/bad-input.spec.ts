@@ -51,9 +51,19 @@ const malformedIds: { label: string; segment: string; value: string; statuses: n
   { label: 'UUID with a trailing character', segment: `${randomUUID()}x`, value: `${randomUUID()}x`, statuses: [400] },
   { label: 'UUID of non-hex digits', segment: 'zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz', value: 'zzzzzzzz-zzzz-4zzz-8zzz-zzzzzzzzzzzz', statuses: [400] },
   { label: 'UUID with version 0', segment: '6f1c1d1e-8a9b-0c2d-9e3f-0a1b2c3d4e5f', value: '6f1c1d1e-8a9b-0c2d-9e3f-0a1b2c3d4e5f', statuses: [400, 404] },
-  { label: 'UUID with version 9 and variant f', segment: '6f1c1d1e-8a9b-9c2d-fe3f-0a1b2c3d4e5f', value: '6f1c1d1e-8a9b-9c2d-fe3f-0a1b2c3d4e5f', statuses: [400, 404] },
+  {
+    label: 'UUID with version 9 and variant f',
+    segment: '6f1c1d1e-8a9b-9c2d-fe3f-0a1b2c3d4e5f',
+    value: '6f1c1d1e-8a9b-9c2d-fe3f-0a1b2c3d4e5f',
+    statuses: [400, 404],
+  },
   { label: 'nil UUID', segment: '00000000-0000-0000-0000-000000000000', value: '00000000-0000-0000-0000-000000000000', statuses: [400, 404] },
-  { label: 'unicode digits', segment: encodeURIComponent('６f1c1d1e-8a9b-4c2d-9e3f-0a1b2c3d4e5f'), value: '６f1c1d1e-8a9b-4c2d-9e3f-0a1b2c3d4e5f', statuses: [400] },
+  {
+    label: 'unicode digits',
+    segment: encodeURIComponent('６f1c1d1e-8a9b-4c2d-9e3f-0a1b2c3d4e5f'),
+    value: '６f1c1d1e-8a9b-4c2d-9e3f-0a1b2c3d4e5f',
+    statuses: [400],
+  },
   { label: 'markup', segment: encodeURIComponent('<script>alert(1)</script>'), value: '<script>alert(1)</script>', statuses: [400] },
 ];
 
@@ -90,7 +100,11 @@ class Findings {
     } catch (error) {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes (ESC[…m) from Playwright's messages
       const message = (error instanceof Error ? error.message : String(error)).replace(/\u001b\[[0-9;]*m/g, '');
-      const first = message.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+      const first =
+        message
+          .split('\n')
+          .find((line) => line.trim() !== '')
+          ?.trim() ?? '';
       this.failures.push(first.includes(label) ? first : `${label}: ${first}`);
     }
   }
@@ -203,7 +217,12 @@ test('bodies: too large → 413, anything but no body (or {} for an export reque
     { label: 'invalid UTF-8', headers: json, data: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), statuses: [400] },
     { label: 'text/plain', headers: { 'content-type': 'text/plain' }, data: 'hello', statuses: [400] },
     { label: 'a form', headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: 'a=1&b=2', statuses: [400] },
-    { label: 'XML', headers: { 'content-type': 'application/xml' }, data: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', statuses: [400] },
+    {
+      label: 'XML',
+      headers: { 'content-type': 'application/xml' },
+      data: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+      statuses: [400],
+    },
   ];
   // A real user and a random export id: were the body ignored, these would be 202 and 404.
   // The export request takes an optional `{ retryOf }`, so `{}` is a plain export there.
@@ -212,7 +231,11 @@ test('bodies: too large → 413, anything but no body (or {} for an export reque
     ['POST /api/exports/{id}/cancel', `/api/exports/${randomUUID()}/cancel`, bodies],
     // `{}` names neither userIds nor all: 400 like the rest. Its cap is 64 KiB (1000 user ids),
     // so 20 KiB is read and refused as invalid, and the oversized bodies are 80 KiB.
-    ['POST /api/bulk-exports', '/api/bulk-exports', bodies.map((b) => (b.statuses[0] === 413 ? { ...b, label: b.label.replace('20 KiB', '80 KiB'), data: b.data.toString().repeat(4) } : b))],
+    [
+      'POST /api/bulk-exports',
+      '/api/bulk-exports',
+      bodies.map((b) => (b.statuses[0] === 413 ? { ...b, label: b.label.replace('20 KiB', '80 KiB'), data: b.data.toString().repeat(4) } : b)),
+    ],
     ['POST /api/bulk-exports', '/api/bulk-exports', bodies.filter((b) => b.statuses[0] === 413).map((b) => ({ ...b, statuses: [400] }))],
   ];
   for (const [route, path, routeBodies] of routes) {

@@ -50,11 +50,7 @@ export interface UserFixture {
  * A user of one environment. `zeroEvents` picks one with no events (its exports finish in
  * moments); users with an export queued or running are skipped so a new request starts one.
  */
-export async function pickUser(
-  db: pg.Client,
-  environmentId: string,
-  options: { zeroEvents?: boolean; newestEmailFirst?: boolean } = {},
-): Promise<UserFixture> {
+export async function pickUser(db: pg.Client, environmentId: string, options: { zeroEvents?: boolean; newestEmailFirst?: boolean } = {}): Promise<UserFixture> {
   const { rows } = await db.query<{ id: string; email: string; tenant_id: string; environment_id: string }>(
     `select u.id, u.email, u.tenant_id, u.environment_id from users u
      where u.environment_id = $1
@@ -76,10 +72,10 @@ export async function pickUser(
  * dedupe window, which would otherwise (rightly) hand that export back with a 200.
  */
 export async function ageRecentExports(db: pg.Client, userId: string): Promise<void> {
-  await db.query(
-    `update exports set created_at = created_at - make_interval(secs => $2) where user_id = $1 and status = 'completed'`,
-    [userId, (exportDedupeWindowMs * 2) / 1000],
-  );
+  await db.query(`update exports set created_at = created_at - make_interval(secs => $2) where user_id = $1 and status = 'completed'`, [
+    userId,
+    (exportDedupeWindowMs * 2) / 1000,
+  ]);
 }
 
 export async function tenantEmails(db: pg.Client, tenantId: string, environmentId?: string): Promise<string[]> {
@@ -145,7 +141,10 @@ export async function insertExport(
   );
   // A running row needs a running workflow behind it, or the reconciler (every minute)
   // rightly fails it as "could not be started".
-  if (row.status === 'running') await withTemporal((client) => client.workflow.start('UserExportWorkflow', { taskQueue: `e2e-unpolled-${id}`, workflowId: `user-export-${id}`, args: [], workflowRunTimeout: '1 hour' }));
+  if (row.status === 'running')
+    await withTemporal((client) =>
+      client.workflow.start('UserExportWorkflow', { taskQueue: `e2e-unpolled-${id}`, workflowId: `user-export-${id}`, args: [], workflowRunTimeout: '1 hour' }),
+    );
   return { id, objectKey, fileName, body, workflowId: row.status === 'running' ? `user-export-${id}` : undefined };
 }
 

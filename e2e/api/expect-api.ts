@@ -1,6 +1,17 @@
 import { expect, type APIResponse } from '@playwright/test';
 
-export const errorCodes = ['validation', 'unauthorized', 'forbidden', 'not_found', 'conflict', 'gone', 'payload_too_large', 'rate_limited', 'unavailable', 'internal'] as const;
+export const errorCodes = [
+  'validation',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'gone',
+  'payload_too_large',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 
 export interface ErrorBody {
@@ -19,11 +30,7 @@ export function expectNoInternals(text: string, label: string): void {
  * status (and the code SPEC §6 pairs with it), non-empty message and hint, and no
  * internals. Returns the parsed body and the raw text.
  */
-export async function expectApiError(
-  response: APIResponse,
-  status: number | number[],
-  label: string,
-): Promise<{ body: ErrorBody; text: string }> {
+export async function expectApiError(response: APIResponse, status: number | number[], label: string): Promise<{ body: ErrorBody; text: string }> {
   const text = await response.text();
   const statuses = [status].flat();
   expect(statuses, `${label}: HTTP ${response.status()} ${text.slice(0, 500)}`).toContain(response.status());
@@ -44,7 +51,20 @@ export async function expectApiError(
 }
 
 export function codeForStatus(status: number): ErrorCode {
-  const code = ({ 400: 'validation', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 410: 'gone', 413: 'payload_too_large', 429: 'rate_limited', 503: 'unavailable', 500: 'internal' } as const)[status];
+  const code = (
+    {
+      400: 'validation',
+      401: 'unauthorized',
+      403: 'forbidden',
+      404: 'not_found',
+      409: 'conflict',
+      410: 'gone',
+      413: 'payload_too_large',
+      429: 'rate_limited',
+      503: 'unavailable',
+      500: 'internal',
+    } as const
+  )[status];
   if (!code) throw new Error(`HTTP ${status} has no error code in SPEC §6`);
   return code;
 }

@@ -29,13 +29,16 @@ test.afterAll(async () => {
 
 const json = { 'content-type': 'application/json' };
 
-test('`{}` starts today\'s export (202, csv, no range); options are echoed on the export', async () => {
+test("`{}` starts today's export (202, csv, no range); options are echoed on the export", async () => {
   await ageRecentExports(db, user.id);
   const empty = await admin.post(`/api/users/${user.id}/exports`, { headers: json, data: '{}' });
   expect([200, 202]).toContain(empty.status());
   expect((await empty.json()).export).toMatchObject({ format: 'csv', range: null });
 
-  const ranged = await admin.post(`/api/users/${user.id}/exports`, { headers: json, data: { format: 'jsonl', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00+01:00' } });
+  const ranged = await admin.post(`/api/users/${user.id}/exports`, {
+    headers: json,
+    data: { format: 'jsonl', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00+01:00' },
+  });
   expect(ranged.status()).toBe(202);
   const exp = (await ranged.json()).export;
   expect(exp).toMatchObject({ format: 'jsonl', range: { from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T23:00:00.000Z' } });

@@ -157,7 +157,11 @@ test.describe('tenant and environment isolation', () => {
     expect(await statusOf(sandboxCompleted.id)).toBe('completed');
     // A bulk export naming another tenant's or environment's user: 404, and nothing starts.
     for (const foreign of [globexUser, sandboxUser]) {
-      const { text } = await expectApiError(await admin.post('/api/bulk-exports', { data: { userIds: [acmeUser.id, foreign.id] } }), 404, 'POST /api/bulk-exports with a foreign user');
+      const { text } = await expectApiError(
+        await admin.post('/api/bulk-exports', { data: { userIds: [acmeUser.id, foreign.id] } }),
+        404,
+        'POST /api/bulk-exports with a foreign user',
+      );
       expectNoForeignEmails(text, 'POST /api/bulk-exports');
     }
     const bulks = await admin.get('/api/bulk-exports?limit=100');

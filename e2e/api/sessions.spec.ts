@@ -83,7 +83,15 @@ test('a session ends at its absolute lifetime, whatever its cookie expiry says',
   const secret = process.env.NEXTAUTH_SECRET!;
   const acme = await seededTenant(pgClient, 'acme', 'admin@acme.test');
   const admin = await createTestAdmin(pgClient, 'acme');
-  const claims = { id: admin.id, email: admin.email, name: 'E2E admin', role: 'admin' as const, tenantId: acme.tenantId, tenantName: 'Acme Corp', environmentId: acme.production };
+  const claims = {
+    id: admin.id,
+    email: admin.email,
+    name: 'E2E admin',
+    role: 'admin' as const,
+    tenantId: acme.tenantId,
+    tenantName: 'Acme Corp',
+    environmentId: acme.production,
+  };
   const token = (authTime: number) => encode({ secret, token: { sub: admin.id, admin: claims, authTime, sessionVersion: 0 } });
   const now = Math.floor(Date.now() / 1000);
 

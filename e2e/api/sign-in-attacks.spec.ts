@@ -49,7 +49,10 @@ test('50 parallel wrong passwords for one email: at most the limit reach the pas
   );
   const statuses = responses.map((r) => r.status);
   const checked = statuses.filter((s) => s === 401).length;
-  expect(statuses.filter((s) => s !== 401 && s !== 429), statuses.join(',')).toEqual([]);
+  expect(
+    statuses.filter((s) => s !== 401 && s !== 429),
+    statuses.join(','),
+  ).toEqual([]);
   expect(checked, statuses.join(',')).toBeGreaterThan(0);
   expect(checked, statuses.join(',')).toBeLessThanOrEqual(limit);
   // What reached the password check is what the database counted: nothing left pending.
@@ -121,7 +124,10 @@ test('five wrong passwords from client A do not lock the admin out on client B; 
 test('auth bodies are capped while reading, chunked or not', async () => {
   const { cookie } = await formToken();
   const big = `email=a%40b.test&password=${'x'.repeat(64 * 1024)}`;
-  const declared = await rawRequest('POST', '/api/auth/callback/credentials', { headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: big });
+  const declared = await rawRequest('POST', '/api/auth/callback/credentials', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: big,
+  });
   expect(declared.status).toBe(413);
   const chunked = await rawRequest('POST', '/api/auth/callback/credentials', {
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked', cookie },

@@ -62,7 +62,10 @@ export function auditCsvStream(db: Db, tenantId: string, filters: AuditFilters):
 
 /** `20261101T093000Z`, as the export ZIPs name their time. */
 export function fileTimestamp(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return now
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /** Slugs are plain already; this keeps a header value safe whatever a row holds. */
@@ -72,7 +75,13 @@ const fileNamePart = (slug: string) => slug.toLowerCase().replace(/[^a-z0-9-]+/g
  * GET /api/audit.csv: records that this admin downloaded the log (with the filters), then
  * streams it. The audit row is written first, so a download cut short is still on record.
  */
-export async function exportAuditCsv(db: Db, scope: Scope, actor: Actor, filters: AuditFilters, now = new Date()): Promise<{ fileName: string; stream: Readable }> {
+export async function exportAuditCsv(
+  db: Db,
+  scope: Scope,
+  actor: Actor,
+  filters: AuditFilters,
+  now = new Date(),
+): Promise<{ fileName: string; stream: Readable }> {
   const slugs = await findScopeSlugs(db, scope);
   if (!slugs) throw new AppError('unauthorized', 'Your session no longer matches an environment', 'Sign in again.');
   await recordAudit(db, {
@@ -82,5 +91,8 @@ export async function exportAuditCsv(db: Db, scope: Scope, actor: Actor, filters
     action: 'audit.exported',
     details: { filters: { ...filters, from: filters.from?.toISOString(), to: filters.to?.toISOString() } },
   });
-  return { fileName: `audit-${fileNamePart(slugs.tenant_slug)}-${fileNamePart(slugs.environment_slug)}-${fileTimestamp(now)}.csv`, stream: auditCsvStream(db, scope.tenantId, filters) };
+  return {
+    fileName: `audit-${fileNamePart(slugs.tenant_slug)}-${fileNamePart(slugs.environment_slug)}-${fileTimestamp(now)}.csv`,
+    stream: auditCsvStream(db, scope.tenantId, filters),
+  };
 }

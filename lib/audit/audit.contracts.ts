@@ -5,19 +5,38 @@ import { pageQuerySchema } from '../pagination/pagination.contracts';
  * The audit log's actions and filters, shared by the API, the OpenAPI document and the
  * /audit page. Client-safe: zod only.
  */
-export const auditActions = ['export.requested', 'export.cancelled', 'export.downloaded', 'export.expired', 'auth.signed_in', 'audit.exported', 'admin.notifications_changed', 'bulk.requested', 'bulk.cancelled', 'bulk.downloaded', 'bulk.expired'] as const;
+export const auditActions = [
+  'export.requested',
+  'export.cancelled',
+  'export.downloaded',
+  'export.expired',
+  'auth.signed_in',
+  'audit.exported',
+  'admin.notifications_changed',
+  'bulk.requested',
+  'bulk.cancelled',
+  'bulk.downloaded',
+  'bulk.expired',
+] as const;
 export type AuditActionValue = (typeof auditActions)[number];
 
-const uuid = (what: string) => z.string().trim().pipe(z.uuid(`${what} must be a UUID`));
+const uuid = (what: string) =>
+  z
+    .string()
+    .trim()
+    .pipe(z.uuid(`${what} must be a UUID`));
 
 // A whole instant with its offset (2026-11-01T09:30:00Z, …+01:00), or a UTC date (2026-11-01 = its midnight UTC).
 const instant = (what: string) =>
   z
     .string()
     .trim()
-    .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value) ? z.iso.date().safeParse(value).success : z.iso.datetime({ offset: true }).safeParse(value).success, {
-      message: `${what} must be an ISO 8601 date (2026-11-01) or date-time with an offset (2026-11-01T09:30:00Z)`,
-    })
+    .refine(
+      (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) ? z.iso.date().safeParse(value).success : z.iso.datetime({ offset: true }).safeParse(value).success),
+      {
+        message: `${what} must be an ISO 8601 date (2026-11-01) or date-time with an offset (2026-11-01T09:30:00Z)`,
+      },
+    )
     .transform((value) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value));
 
 /** Filters of GET /api/audit and GET /api/audit.csv. `from`/`to` are half-open: from ≤ time < to. */

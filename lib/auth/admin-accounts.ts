@@ -19,15 +19,36 @@ async function updated(result: Promise<{ numUpdatedRows: bigint }>, email: strin
 
 export async function setAdminPassword(db: Db, email: string, password: string): Promise<void> {
   const password_hash = await hashPassword(password);
-  await updated(db.updateTable('admins').set({ password_hash, ...bump }).where(byEmail(email)).executeTakeFirst(), email);
+  await updated(
+    db
+      .updateTable('admins')
+      .set({ password_hash, ...bump })
+      .where(byEmail(email))
+      .executeTakeFirst(),
+    email,
+  );
 }
 
 export async function setAdminRole(db: Db, email: string, role: AdminRole): Promise<void> {
-  await updated(db.updateTable('admins').set({ role, ...bump }).where(byEmail(email)).executeTakeFirst(), email);
+  await updated(
+    db
+      .updateTable('admins')
+      .set({ role, ...bump })
+      .where(byEmail(email))
+      .executeTakeFirst(),
+    email,
+  );
 }
 
 export async function setAdminDisabled(db: Db, email: string, disabled: boolean): Promise<void> {
-  await updated(db.updateTable('admins').set({ disabled_at: disabled ? new Date() : null, ...bump }).where(byEmail(email)).executeTakeFirst(), email);
+  await updated(
+    db
+      .updateTable('admins')
+      .set({ disabled_at: disabled ? new Date() : null, ...bump })
+      .where(byEmail(email))
+      .executeTakeFirst(),
+    email,
+  );
 }
 
 /** Ends every session of the admin (sign-out does this for the admin's own sessions). */

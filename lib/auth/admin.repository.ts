@@ -37,10 +37,5 @@ export function listEnvironments(db: Db, tenantId: string) {
 }
 
 export function findEnvironment(db: Db, tenantId: string, environmentId: string) {
-  return db
-    .selectFrom('environments')
-    .select(['id', 'slug', 'name'])
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', environmentId)
-    .executeTakeFirst();
+  return db.selectFrom('environments').select(['id', 'slug', 'name']).where('tenant_id', '=', tenantId).where('id', '=', environmentId).executeTakeFirst();
 }

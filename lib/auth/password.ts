@@ -32,10 +32,7 @@ async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
   return withHashSlot(
-    () =>
-      new Promise((resolve, reject) =>
-        scryptCb(password, salt, keyLength, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key))),
-      ),
+    () => new Promise((resolve, reject) => scryptCb(password, salt, keyLength, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key)))),
   );
 }
 

@@ -49,11 +49,7 @@ export async function reserveSignInAttempt(db: Db, key: SignInKey): Promise<Rese
       const until = blockedUntil.getTime() + signInThrottle.windowSeconds * 1000;
       return { retryAfter: Math.max(1, Math.ceil((until - Date.now()) / 1000)) };
     }
-    const row = await tx
-      .insertInto('sign_in_attempts')
-      .values({ email, client, succeeded: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const row = await tx.insertInto('sign_in_attempts').values({ email, client, succeeded: null }).returning('id').executeTakeFirstOrThrow();
     return { attemptId: String(row.id) };
   });
   await pruneNowAndThen(db);

@@ -41,7 +41,7 @@ export function demoUsers(tenant: string, environment: string): DemoUser[] {
   for (let i = 0; i < usersPerEnvironment; i++) {
     const first = firstNames[i % firstNames.length]!;
     const last = lastNames[Math.floor(i / firstNames.length) % lastNames.length]!;
-    const day = (i * 7) % 28 + 1;
+    const day = ((i * 7) % 28) + 1;
     users.push({
       email: `${first.toLowerCase()}.${last.toLowerCase()}${i}@${domain}`.normalize('NFD').replace(/[\u0300-\u036f]/g, ''),
       name: `${first} ${last}`,
@@ -52,7 +52,13 @@ export function demoUsers(tenant: string, environment: string): DemoUser[] {
     });
   }
   if (tenant === bulkUser.tenant && environment === bulkUser.environment) {
-    users.push({ email: bulkUser.email, name: bulkUser.name, createdAt: '2024-01-01T00:00:00.000Z', lastLoginAt: '2026-11-01T08:00:00.000Z', events: bulkUser.events });
+    users.push({
+      email: bulkUser.email,
+      name: bulkUser.name,
+      createdAt: '2024-01-01T00:00:00.000Z',
+      lastLoginAt: '2026-11-01T08:00:00.000Z',
+      events: bulkUser.events,
+    });
   }
   return users;
 }

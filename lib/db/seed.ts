@@ -20,7 +20,11 @@ export async function seedDemoData(db: Db): Promise<SeedSummary> {
   let users = 0;
   let eventsInserted = 0;
   for (const tenantSpec of demoTenants) {
-    await db.insertInto('tenants').values(tenantSpec).onConflict((oc) => oc.doNothing()).execute();
+    await db
+      .insertInto('tenants')
+      .values(tenantSpec)
+      .onConflict((oc) => oc.doNothing())
+      .execute();
     const tenant = await db.selectFrom('tenants').select('id').where('slug', '=', tenantSpec.slug).executeTakeFirstOrThrow();
 
     for (const admin of demoAdmins.filter((a) => a.tenant === tenantSpec.slug)) {

@@ -38,9 +38,17 @@ export function userEventsSql(query: EventsQuery): string {
     select id, type, occurred_at, properties::text as properties from events
     where tenant_id = ${uuidLiteral(query.tenantId)}
       and environment_id = ${uuidLiteral(query.environmentId)}
-      and user_id = ${uuidLiteral(query.userId)}${query.from ? `
-      and occurred_at >= ${timestampLiteral(query.from)}` : ''}${query.to ? `
-      and occurred_at < ${timestampLiteral(query.to)}` : ''}`;
+      and user_id = ${uuidLiteral(query.userId)}${
+        query.from
+          ? `
+      and occurred_at >= ${timestampLiteral(query.from)}`
+          : ''
+      }${
+        query.to
+          ? `
+      and occurred_at < ${timestampLiteral(query.to)}`
+          : ''
+      }`;
 }
 
 /** RFC 3339 UTC with milliseconds and Z, as every format writes times. */

@@ -5,9 +5,7 @@ import type { EventsQuery } from './events-copy';
 export function findExportSubject(db: Db, scope: { tenantId: string; environmentId: string; userId: string }) {
   return db
     .selectFrom('users')
-    .innerJoin('environments', (join) =>
-      join.onRef('environments.id', '=', 'users.environment_id').onRef('environments.tenant_id', '=', 'users.tenant_id'),
-    )
+    .innerJoin('environments', (join) => join.onRef('environments.id', '=', 'users.environment_id').onRef('environments.tenant_id', '=', 'users.tenant_id'))
     .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
     .select([
       'users.id',

@@ -2,7 +2,10 @@ import { zipContainer } from './archive/zip-container';
 
 /** `YYYYMMDDTHHMMSSZ`, the timestamp format of export file names. */
 export function compactUtcTimestamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 const extension = `.${zipContainer.extension}`;

@@ -57,7 +57,10 @@ export async function reconcileStuckExports(deps: ReconcileDeps, options: Reconc
 async function repairOne(deps: ReconcileDeps, scope: Scope, row: { id: string; workflow_id: string }): Promise<Repair | null> {
   const outcome = await workflowOutcome(deps, row.workflow_id);
   if (outcome === null) return null;
-  const moved = outcome === 'cancelled' ? await markExportCancelled(deps.db, scope, row.id) : await failExport(deps.db, scope, row.id, outcome === 'not-started' ? notStartedSummary : summaries[outcome]);
+  const moved =
+    outcome === 'cancelled'
+      ? await markExportCancelled(deps.db, scope, row.id)
+      : await failExport(deps.db, scope, row.id, outcome === 'not-started' ? notStartedSummary : summaries[outcome]);
   return moved ? outcome : null;
 }
 

@@ -84,7 +84,12 @@ async function expireBulk(deps: RetentionDeps, scope: Scope, row: { id: string; 
   return deps.db.transaction().execute(async (tx) => {
     const moved = await expireBulkExport(tx, scope, row.id);
     if (moved) {
-      await recordAudit(tx, { ...scope, adminId: null, action: 'bulk.expired', details: { bulkExportId: row.id, expiresAt: row.expires_at?.toISOString() ?? null, objectsDeleted: deleted } });
+      await recordAudit(tx, {
+        ...scope,
+        adminId: null,
+        action: 'bulk.expired',
+        details: { bulkExportId: row.id, expiresAt: row.expires_at?.toISOString() ?? null, objectsDeleted: deleted },
+      });
     }
     return moved;
   });

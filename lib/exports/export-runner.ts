@@ -158,7 +158,10 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
       archive.zip.destroy(error instanceof Error ? error : new Error(String(error)));
       // A cancel (or a bad size) after the upload completed: the whole ZIP is in S3 and no
       // row will point at it. Best effort; the error that ended the attempt is the one to report.
-      const cleanup = uploading.catch(() => {}).then(() => (uploadedObject ? deleteObject(deps.s3, deps.bucket, objectKey) : undefined)).catch(() => {});
+      const cleanup = uploading
+        .catch(() => {})
+        .then(() => (uploadedObject ? deleteObject(deps.s3, deps.bucket, objectKey) : undefined))
+        .catch(() => {});
       await (isStalled() ? Promise.race([cleanup, delay(stalledCleanupWaitMs)]) : cleanup);
       throw error;
     } finally {
@@ -173,7 +176,11 @@ export async function runExport(deps: ExportRunnerDeps, input: UserExportInput, 
     clearInterval(progressTimer);
     // A client whose COPY was cut short is in an unknown state: discard it. A healthy one
     // goes back to the pool with its settings undone (or is discarded if that fails).
-    if (client && !failed) failed = await client.query(streamOrderSettings.reset).then(() => false, () => true);
+    if (client && !failed)
+      failed = await client.query(streamOrderSettings.reset).then(
+        () => false,
+        () => true,
+      );
     client?.release(failed || undefined);
   }
 }

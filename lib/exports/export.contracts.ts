@@ -41,7 +41,10 @@ export const rfc3339 = (what: string) =>
   z
     .string({ error: `${what} must be an RFC 3339 date-time string` })
     .max(64, `${what} is too long`)
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/, `${what} must be an RFC 3339 date-time with seconds and a zone, e.g. 2026-01-31T00:00:00Z`)
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/,
+      `${what} must be an RFC 3339 date-time with seconds and a zone, e.g. 2026-01-31T00:00:00Z`,
+    )
     .meta({ format: 'date-time', description: `RFC 3339 date-time (${what === 'from' ? 'inclusive' : 'exclusive'} bound on the events' occurred_at)` })
     .pipe(z.iso.datetime({ offset: true, error: `${what} is not a valid date-time` }));
 
@@ -91,10 +94,7 @@ export interface ExportAttemptStats {
  * Canceled instead; the `failed`/`cancelled` shapes come only from workflows started before
  * that change (see the patch in user-export.workflow.ts).
  */
-export type UserExportResult =
-  | ({ status: 'completed' } & Partial<ExportAttemptStats>)
-  | { status: 'failed'; errorSummary: string }
-  | { status: 'cancelled' };
+export type UserExportResult = ({ status: 'completed' } & Partial<ExportAttemptStats>) | { status: 'failed'; errorSummary: string } | { status: 'cancelled' };
 
 export const exportDtoSchema = z.object({
   id: z.uuid(),
@@ -150,7 +150,10 @@ export const requestExportBodySchema = z
     },
     { error: 'The body must be a JSON object with only the fields format, from, to and retryOf' },
   )
-  .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), { message: 'from must be before to (the range is half-open: from ≤ occurred_at < to)', path: ['to'] })
+  .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), {
+    message: 'from must be before to (the range is half-open: from ≤ occurred_at < to)',
+    path: ['to'],
+  })
   .refine((b) => !b.retryOf || (b.format === undefined && b.from === undefined && b.to === undefined), {
     message: 'retryOf repeats that export with its own format and range; send format, from and to without retryOf for a new export',
     path: ['retryOf'],

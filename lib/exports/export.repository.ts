@@ -11,41 +11,49 @@ type DbOrTx = Db | Transaction<Database>;
  * the newest export that repeats it ("Exported again →"), found through exports_retry_of_idx.
  */
 function selectExportView(db: DbOrTx) {
-  return db
-    .selectFrom('exports')
-    .innerJoin('users', 'users.id', 'exports.user_id')
-    .innerJoin('admins', 'admins.id', 'exports.requested_by')
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('exports as again')
-          .select(['again.id as retried_by_id', 'again.created_at as retried_by_created_at'])
-          .whereRef('again.retry_of', '=', 'exports.id')
-          .whereRef('again.tenant_id', '=', 'exports.tenant_id')
-          .whereRef('again.environment_id', '=', 'exports.environment_id')
-          .orderBy('again.created_at', 'desc')
-          .limit(1)
-          .as('again'),
-      (join) => join.onTrue(),
-    )
-    // Who asked to cancel: the export.cancelled audit row (written when Temporal accepted
-    // the cancel, through audit_log_export_idx). Set while "Cancelling…" and after.
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('audit_log as cancel')
-          .leftJoin('admins as canceller', 'canceller.id', 'cancel.admin_id')
-          .select('canceller.email as cancelled_by_email')
-          .whereRef('cancel.export_id', '=', 'exports.id')
-          .whereRef('cancel.tenant_id', '=', 'exports.tenant_id')
-          .where('cancel.action', '=', 'export.cancelled')
-          .orderBy('cancel.created_at')
-          .limit(1)
-          .as('cancel'),
-      (join) => join.onTrue(),
-    )
-    .selectAll('exports')
-    .select(['users.email as user_email', 'admins.email as requested_by_email', 'again.retried_by_id', 'again.retried_by_created_at', 'cancel.cancelled_by_email']);
+  return (
+    db
+      .selectFrom('exports')
+      .innerJoin('users', 'users.id', 'exports.user_id')
+      .innerJoin('admins', 'admins.id', 'exports.requested_by')
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('exports as again')
+            .select(['again.id as retried_by_id', 'again.created_at as retried_by_created_at'])
+            .whereRef('again.retry_of', '=', 'exports.id')
+            .whereRef('again.tenant_id', '=', 'exports.tenant_id')
+            .whereRef('again.environment_id', '=', 'exports.environment_id')
+            .orderBy('again.created_at', 'desc')
+            .limit(1)
+            .as('again'),
+        (join) => join.onTrue(),
+      )
+      // Who asked to cancel: the export.cancelled audit row (written when Temporal accepted
+      // the cancel, through audit_log_export_idx). Set while "Cancelling…" and after.
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('audit_log as cancel')
+            .leftJoin('admins as canceller', 'canceller.id', 'cancel.admin_id')
+            .select('canceller.email as cancelled_by_email')
+            .whereRef('cancel.export_id', '=', 'exports.id')
+            .whereRef('cancel.tenant_id', '=', 'exports.tenant_id')
+            .where('cancel.action', '=', 'export.cancelled')
+            .orderBy('cancel.created_at')
+            .limit(1)
+            .as('cancel'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('exports')
+      .select([
+        'users.email as user_email',
+        'admins.email as requested_by_email',
+        'again.retried_by_id',
+        'again.retried_by_created_at',
+        'cancel.cancelled_by_email',
+      ])
+  );
 }
 
 export type ExportView = Awaited<ReturnType<typeof findExport>> & {};
@@ -82,9 +90,7 @@ export function listExports(
   scope: Scope,
   filter: { userId?: string; status?: ExportStatus; after?: { createdAt: Date; id: string }; limit: number },
 ) {
-  let query = selectExportView(db)
-    .where('exports.tenant_id', '=', scope.tenantId)
-    .where('exports.environment_id', '=', scope.environmentId);
+  let query = selectExportView(db).where('exports.tenant_id', '=', scope.tenantId).where('exports.environment_id', '=', scope.environmentId);
   if (filter.userId) query = query.where('exports.user_id', '=', filter.userId);
   if (filter.status) query = query.where('exports.status', '=', filter.status);
   if (filter.after) {
@@ -159,7 +165,16 @@ export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Da
 
 export function insertExport(
   tx: DbOrTx,
-  row: { id: string; scope: Scope; userId: string; requestedBy: string; workflowId: string; retryOf?: string | null; options?: ExportOptions; bulkExportId?: string | null },
+  row: {
+    id: string;
+    scope: Scope;
+    userId: string;
+    requestedBy: string;
+    workflowId: string;
+    retryOf?: string | null;
+    options?: ExportOptions;
+    bulkExportId?: string | null;
+  },
 ) {
   return tx
     .insertInto('exports')
@@ -182,13 +197,7 @@ export function insertExport(
 }
 
 /** Sets an export's status, only from the states given. Status writes go through export-lifecycle.ts, which derives `from`. */
-export function updateExportStatus(
-  db: DbOrTx,
-  scope: Scope,
-  id: string,
-  from: ExportStatus[],
-  set: ExportRowUpdate,
-) {
+export function updateExportStatus(db: DbOrTx, scope: Scope, id: string, from: ExportStatus[], set: ExportRowUpdate) {
   return db
     .updateTable('exports')
     .set({ ...set, updated_at: new Date() })

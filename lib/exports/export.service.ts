@@ -15,7 +15,15 @@ import { exportStartSearchAttributes } from '../temporal/search-attributes';
 import { startRegisteredWorkflow, temporalUnavailable } from '../temporal/start-workflow';
 import { findUser } from '../users/user.repository';
 import { zipContainer } from './archive/zip-container';
-import { defaultExportFormat, type ExportDto, type ExportFormatName, type ExportOptions, type ExportStatusValue, retryableStatuses, type UserExportInput } from './export.contracts';
+import {
+  defaultExportFormat,
+  type ExportDto,
+  type ExportFormatName,
+  type ExportOptions,
+  type ExportStatusValue,
+  retryableStatuses,
+  type UserExportInput,
+} from './export.contracts';
 import { createQueuedExport, failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
 import * as idem from './idempotency.repository';
@@ -99,7 +107,9 @@ export async function requestExport(
       if (boundExport && !sameOptions(optionsOfRow(boundExport), exportOptions)) throw idempotencyKeyReused();
     }
     const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, exportOptions, actor.id, exportDedupeWindowMs);
-    const found = existing ? { id: existing.id, created: false, exportOptions } : await insertNewExport(tx, scope, actor, userId, exportOptions, options.retryOf);
+    const found = existing
+      ? { id: existing.id, created: false, exportOptions }
+      : await insertNewExport(tx, scope, actor, userId, exportOptions, options.retryOf);
     if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
     await recordAudit(tx, {
       ...scope,
@@ -145,12 +155,17 @@ export async function requestExport(
  */
 async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: string, retryOf: string): Promise<repo.ExportView> {
   const original = await repo.findExport(tx, scope, retryOf);
-  if (!original) throw new AppError('not_found', 'The export named by retryOf was not found', 'Check retryOf; exports of other environments are not visible here.');
+  if (!original)
+    throw new AppError('not_found', 'The export named by retryOf was not found', 'Check retryOf; exports of other environments are not visible here.');
   if (original.user_id !== userId) {
     throw new AppError('validation', 'retryOf names an export of another user', 'Send retryOf to the exports endpoint of the user that export belongs to.');
   }
   if (!retryableStatuses.includes(original.status)) {
-    throw new AppError('conflict', `The export named by retryOf is ${original.status}`, `Only ${retryableStatuses.join(', ')} exports can be exported again; request a plain export instead.`);
+    throw new AppError(
+      'conflict',
+      `The export named by retryOf is ${original.status}`,
+      `Only ${retryableStatuses.join(', ')} exports can be exported again; request a plain export instead.`,
+    );
   }
   return original;
 }

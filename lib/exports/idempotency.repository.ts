@@ -26,10 +26,21 @@ export function findIdempotencyKey(tx: Transaction<Database>, tenantId: string, 
 }
 
 /** Binds the key to the export, replacing an expired binding of the same key. */
-export async function bindIdempotencyKey(tx: Transaction<Database>, scope: Scope, row: { adminId: string; key: string; userId: string; exportId: string }): Promise<void> {
+export async function bindIdempotencyKey(
+  tx: Transaction<Database>,
+  scope: Scope,
+  row: { adminId: string; key: string; userId: string; exportId: string },
+): Promise<void> {
   await tx
     .insertInto('export_idempotency_keys')
-    .values({ admin_id: row.adminId, key: row.key, tenant_id: scope.tenantId, environment_id: scope.environmentId, user_id: row.userId, export_id: row.exportId })
+    .values({
+      admin_id: row.adminId,
+      key: row.key,
+      tenant_id: scope.tenantId,
+      environment_id: scope.environmentId,
+      user_id: row.userId,
+      export_id: row.exportId,
+    })
     .onConflict((oc) =>
       oc.columns(['admin_id', 'key']).doUpdateSet({
         tenant_id: scope.tenantId,

@@ -7,11 +7,7 @@ import { countTenantExports } from './export.repository';
  * Per-tenant caps on exports started per minute and in flight at once. Counted from the
  * exports table inside the tenant's advisory lock, so they hold across web processes.
  */
-export async function checkExportRateLimits(
-  tx: Transaction<Database>,
-  tenantId: string,
-  limits: { perMinute: number; concurrent: number },
-): Promise<void> {
+export async function checkExportRateLimits(tx: Transaction<Database>, tenantId: string, limits: { perMinute: number; concurrent: number }): Promise<void> {
   const now = Date.now();
   const counts = await countTenantExports(tx, tenantId, new Date(now - 60_000));
   if (counts.inFlight >= limits.concurrent) {

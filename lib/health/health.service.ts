@@ -18,7 +18,11 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), checkTimeoutMs).unref())]);
 }
 
-const ok = async (check: () => Promise<unknown>) => withTimeout(check()).then(() => true, () => false);
+const ok = async (check: () => Promise<unknown>) =>
+  withTimeout(check()).then(
+    () => true,
+    () => false,
+  );
 
 async function lastWorkerPoll(): Promise<Date | null> {
   const env = sharedEnv();

@@ -71,14 +71,15 @@ async function throttledSignIn(request: Request, body: Buffer, signIn: () => Pro
 /** next-auth answers a CSRF mismatch with 200 and a URL ending in `csrf=true`. */
 async function isCsrfRefusal(response: Response): Promise<boolean> {
   if (response.status !== 200 || !response.headers.get('content-type')?.includes('json')) return false;
-  const body = (await response.clone().json().catch(() => null)) as { url?: string } | null;
+  const body = (await response
+    .clone()
+    .json()
+    .catch(() => null)) as { url?: string } | null;
   return typeof body?.url === 'string' && /[?&]csrf=true\b/.test(body.url);
 }
 
 function staleForm(): Response {
-  return errorResponse(
-    new AppError('forbidden', 'The sign-in form had expired', 'Sign in again; the page fetches a fresh form token each time.'),
-  );
+  return errorResponse(new AppError('forbidden', 'The sign-in form had expired', 'Sign in again; the page fetches a fresh form token each time.'));
 }
 
 function throttled(request: Request, retryAfter: number): Response {

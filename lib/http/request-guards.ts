@@ -22,7 +22,11 @@ export function assertSameOrigin(request: Request): void {
 }
 
 function crossSite(): AppError {
-  return new AppError('forbidden', 'Cross-site request refused', 'Requests that change or record something must come from the Export Console pages themselves (or a typed URL).');
+  return new AppError(
+    'forbidden',
+    'Cross-site request refused',
+    'Requests that change or record something must come from the Export Console pages themselves (or a typed URL).',
+  );
 }
 
 export const maxBodyBytes = 16 * 1024;

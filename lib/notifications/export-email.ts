@@ -40,8 +40,7 @@ export function exportHistoryLink(appUrl: string, exportId: string): string {
 export function buildExportEmail(facts: ExportEmailFacts, appUrl: string): OutgoingMail {
   const link = exportHistoryLink(appUrl, facts.exportId);
   const where = `${facts.tenantName} · ${facts.environmentName}`;
-  const subject =
-    facts.ending === 'completed' ? `Export ready: ${facts.userEmail} (${where})` : `Export failed: ${facts.userEmail} (${where})`;
+  const subject = facts.ending === 'completed' ? `Export ready: ${facts.userEmail} (${where})` : `Export failed: ${facts.userEmail} (${where})`;
   const summary =
     facts.ending === 'completed'
       ? `The export of ${facts.userEmail} finished: ${facts.rowsExported.toLocaleString('en-US')} events${facts.bytes === null ? '' : `, ${formatBytes(facts.bytes)}`}.`
@@ -70,5 +69,4 @@ function formatBytes(bytes: number): string {
   return `${value.toFixed(1)} ${units[unit]}`;
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -10,7 +10,14 @@ export function encodeCursor(sortKey: string, id: string): string {
 }
 
 // Postgres text cannot hold NUL, so a key carrying one is refused here rather than by the database.
-const pairSchema = z.tuple([z.string().min(1).max(400).refine((key) => !key.includes('\u0000')), z.uuid()]);
+const pairSchema = z.tuple([
+  z
+    .string()
+    .min(1)
+    .max(400)
+    .refine((key) => !key.includes('\u0000')),
+  z.uuid(),
+]);
 
 export function decodeCursor(cursor: string): { sortKey: string; id: string } {
   try {
@@ -22,9 +29,12 @@ export function decodeCursor(cursor: string): { sortKey: string; id: string } {
 }
 
 export function invalidCursor(): AppError {
-  return new AppError('validation', 'The cursor is not valid', 'Pass back the nextCursor value from the previous page unchanged, or omit it to start from the first page.');
+  return new AppError(
+    'validation',
+    'The cursor is not valid',
+    'Pass back the nextCursor value from the previous page unchanged, or omit it to start from the first page.',
+  );
 }
-
 
 const isoMillis = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { AbortMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { inFlightSettled, trackInFlight } from './in-flight';
 
@@ -83,7 +90,13 @@ export async function abortOpenUploads(client: S3Client, bucket: string, key: st
 }
 
 /** Aborts the multipart uploads open under `prefix` whose key `select` picks; returns how many it aborted. */
-export async function abortOpenUploadsUnder(client: S3Client, bucket: string, prefix: string, select: (key: string) => boolean, signal?: AbortSignal): Promise<number> {
+export async function abortOpenUploadsUnder(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  select: (key: string) => boolean,
+  signal?: AbortSignal,
+): Promise<number> {
   const listed = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }), { abortSignal: signal });
   const open = (listed.Uploads ?? []).filter((u) => u.Key && u.UploadId && select(u.Key));
   for (const u of open) {

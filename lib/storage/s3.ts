@@ -2,10 +2,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { SharedEnv } from '../env';
 
-type S3Env = Pick<
-  SharedEnv,
-  'S3_ENDPOINT' | 'S3_PUBLIC_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'
->;
+type S3Env = Pick<SharedEnv, 'S3_ENDPOINT' | 'S3_PUBLIC_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'>;
 
 /**
  * S3 client for the server's own calls. With no endpoint and no keys it falls back to
@@ -21,9 +18,7 @@ export function createS3Client(
     endpoint,
     forcePathStyle: env.S3_FORCE_PATH_STYLE,
     credentials:
-      env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY
-        ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
-        : undefined,
+      env.S3_ACCESS_KEY_ID && env.S3_SECRET_ACCESS_KEY ? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY } : undefined,
     // The web app keeps the SDK's few quick retries so an outage surfaces as a prompt 503.
     ...(options.patient ? patientRetries : { maxAttempts: 3 }),
     requestHandler: options.requestHandler,

@@ -4,7 +4,10 @@ import type { Scope } from '../scope';
 import type { UserDto } from './user.contracts';
 import { listUsers as listUserRows } from './user.repository';
 
-export async function listUsers(scope: Scope, query: { search?: string; cursor?: string; limit: number }): Promise<{ users: UserDto[]; nextCursor: string | null }> {
+export async function listUsers(
+  scope: Scope,
+  query: { search?: string; cursor?: string; limit: number },
+): Promise<{ users: UserDto[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const rows = await listUserRows(getDb(), scope, {
     search: query.search || undefined,

@@ -50,7 +50,12 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   const started = performance.now();
   await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId, options: { format, from: null, to: null } });
   const input: UserExportInput = { exportId, userId: user.userId, ...scope, format };
-  await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', { workflowId, args: [input], env: ctx.env, searchAttributes: exportStartSearchAttributes(input) });
+  await startRegisteredWorkflow(ctx.temporal, 'UserExportWorkflow', {
+    workflowId,
+    args: [input],
+    env: ctx.env,
+    searchAttributes: exportStartSearchAttributes(input),
+  });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
   const ms = performance.now() - started;
   const rss = await ctx.sampler.read();
@@ -66,7 +71,16 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', exportId)
     .executeTakeFirstOrThrow();
-  return { exportId, objectKey: row.object_key!, ms, steps, rows: Number(row.rows_exported), zipBytes: row.bytes ?? 0, heartbeats: result.heartbeats ?? 0, rss };
+  return {
+    exportId,
+    objectKey: row.object_key!,
+    ms,
+    steps,
+    rows: Number(row.rows_exported),
+    zipBytes: row.bytes ?? 0,
+    heartbeats: result.heartbeats ?? 0,
+    rss,
+  };
 }
 
 export const productStepNames = [

@@ -44,11 +44,14 @@ export interface BulkResult {
 async function seedBulkEnvironment(ctx: BenchContext, tenantId: string, users: number, events: number, slug = 'bulk'): Promise<Scope & { userIds: string[] }> {
   const { db, log } = ctx;
   await sql`insert into environments (tenant_id, slug, name) values (${tenantId}, ${slug}, ${slug}) on conflict do nothing`.execute(db);
-  const environmentId = (await db.selectFrom('environments').select('id').where('tenant_id', '=', tenantId).where('slug', '=', slug).executeTakeFirstOrThrow()).id;
+  const environmentId = (await db.selectFrom('environments').select('id').where('tenant_id', '=', tenantId).where('slug', '=', slug).executeTakeFirstOrThrow())
+    .id;
   const scope = { tenantId, environmentId };
   const counts = await sql<{ users: number; events: number }>`
     select (select count(*)::int from users where tenant_id = ${tenantId} and environment_id = ${environmentId}) as users,
-      (select coalesce(sum(event_count), 0)::int from user_event_counts where tenant_id = ${tenantId} and environment_id = ${environmentId}) as events`.execute(db);
+      (select coalesce(sum(event_count), 0)::int from user_event_counts where tenant_id = ${tenantId} and environment_id = ${environmentId}) as events`.execute(
+    db,
+  );
   if (counts.rows[0]!.users !== users || counts.rows[0]!.events !== users * events) {
     log(`[seed] ${slug} environment: ${users} users × ${events} events`);
     await db.deleteFrom('exports').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
@@ -56,26 +59,39 @@ async function seedBulkEnvironment(ctx: BenchContext, tenantId: string, users: n
     await db.deleteFrom('events').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
     await db.deleteFrom('users').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).execute();
     await sql`insert into users (tenant_id, environment_id, email, name)
-      select ${tenantId}::uuid, ${environmentId}::uuid, 'bulk-' || lpad(g::text, 5, '0') || '@bench.example', 'Bulk user ' || g from generate_series(1, ${users}::int) g`.execute(db);
+      select ${tenantId}::uuid, ${environmentId}::uuid, 'bulk-' || lpad(g::text, 5, '0') || '@bench.example', 'Bulk user ' || g from generate_series(1, ${users}::int) g`.execute(
+      db,
+    );
     await sql`insert into events (tenant_id, environment_id, user_id, type, occurred_at, properties)
       select u.tenant_id, u.environment_id, u.id, (array['page_view', 'click', 'search', 'login', 'purchase'])[1 + g % 5],
         ${eventsStartAt}::timestamptz + g * interval '41 seconds', jsonb_build_object('path', '/docs/' || (g % 113), 'seq', g, 'ms', g % 1500)
       from users u cross join generate_series(1, ${events}::int) g
       where u.tenant_id = ${tenantId} and u.environment_id = ${environmentId}`.execute(db);
   }
-  const rows = await db.selectFrom('users').select('id').where('tenant_id', '=', tenantId).where('environment_id', '=', environmentId).orderBy('email').execute();
+  const rows = await db
+    .selectFrom('users')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('environment_id', '=', environmentId)
+    .orderBy('email')
+    .execute();
   return { ...scope, userIds: rows.map((r) => r.id) };
 }
 
 /** Runs `fn` over `items`, `concurrency` at a time. */
 async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+    }),
+  );
 }
 
-export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPerUser: number; concurrency: number; batchSize: number; largeUsers: number }): Promise<BulkResult> {
+export async function runBulk(
+  ctx: BenchContext,
+  opts: { users: number; eventsPerUser: number; concurrency: number; batchSize: number; largeUsers: number },
+): Promise<BulkResult> {
   const { db, env, temporal, log } = ctx;
   const bench = ctx.data.tenants.bench;
   const scope = await seedBulkEnvironment(ctx, bench.tenantId, opts.users, opts.eventsPerUser);
@@ -88,7 +104,14 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
   await pool(scope.userIds, opts.concurrency, async (userId) => {
     const exportId = randomUUID();
     const workflowId = `user-export-${exportId}`;
-    await createQueuedExport(db, { id: exportId, scope: scopeOnly, userId, requestedBy: bench.adminId, workflowId, options: { format: 'csv', from: null, to: null } });
+    await createQueuedExport(db, {
+      id: exportId,
+      scope: scopeOnly,
+      userId,
+      requestedBy: bench.adminId,
+      workflowId,
+      options: { format: 'csv', from: null, to: null },
+    });
     const input: UserExportInput = { exportId, userId, ...scopeOnly, format: 'csv' };
     await startRegisteredWorkflow(temporal, 'UserExportWorkflow', { workflowId, args: [input], env, searchAttributes: exportStartSearchAttributes(input) });
     const result = (await temporal.workflow.result(workflowId)) as UserExportResult;
@@ -96,7 +119,11 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
     singles.set(userId, exportId);
   });
   const singlesMs = performance.now() - t0;
-  const singleRows = await db.selectFrom('exports').select(['user_id', 'object_key', 'bytes']).where('id', 'in', [...singles.values()]).execute();
+  const singleRows = await db
+    .selectFrom('exports')
+    .select(['user_id', 'object_key', 'bytes'])
+    .where('id', 'in', [...singles.values()])
+    .execute();
   const singlesZipBytes = singleRows.reduce((sum, r) => sum + (r.bytes ?? 0), 0);
   log(`bulk: singles took ${(singlesMs / 1000).toFixed(1)} s`);
 
@@ -105,7 +132,11 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
   const { bulkExportId, workflowId, result } = await bulkExport(ctx, scopeOnly, opts);
   const bulkMs = performance.now() - t1;
   const bulk = await db.selectFrom('bulk_exports').selectAll().where('id', '=', bulkExportId).executeTakeFirstOrThrow();
-  const lastChild = await db.selectFrom('exports').select((eb) => eb.fn.max('completed_at').as('at')).where('bulk_export_id', '=', bulkExportId).executeTakeFirstOrThrow();
+  const lastChild = await db
+    .selectFrom('exports')
+    .select((eb) => eb.fn.max('completed_at').as('at'))
+    .where('bulk_export_id', '=', bulkExportId)
+    .executeTakeFirstOrThrow();
   const childrenMs = (lastChild.at as Date).getTime() - bulk.created_at.getTime();
   log(`bulk: bulk took ${(bulkMs / 1000).toFixed(1)} s in ${result.runs} runs`);
 
@@ -116,7 +147,9 @@ export async function runBulk(ctx: BenchContext, opts: { users: number; eventsPe
   let bytesChecked = manifest.users.length === opts.users && bulk.users_done === opts.users;
   for (const user of manifest.users) {
     const single = singleRows.find((r) => r.user_id === user.userId);
-    const singleManifest = JSON.parse((await readZip(await getObject(ctx.s3, env.S3_BUCKET, single!.object_key!))).get('manifest.json')!.toString('utf8')) as { files: { name: string; sha256: string }[] };
+    const singleManifest = JSON.parse((await readZip(await getObject(ctx.s3, env.S3_BUCKET, single!.object_key!))).get('manifest.json')!.toString('utf8')) as {
+      files: { name: string; sha256: string }[];
+    };
     for (const file of singleManifest.files) {
       const bytes = zip.get(`${user.folder}/${file.name}`);
       filesCompared++;
@@ -163,16 +196,30 @@ async function bulkExport(ctx: BenchContext, scope: Scope, opts: { concurrency: 
   const bulkExportId = randomUUID();
   const workflowId = `bulk-export-${bulkExportId}`;
   const usersTotal = await ctx.db.transaction().execute(async (tx) => {
-    await insertBulkExport(tx, { id: bulkExportId, scope, requestedBy: ctx.data.tenants.bench.adminId, workflowId, all: true, options: { format: 'csv', from: null, to: null }, usersTotal: 0 });
+    await insertBulkExport(tx, {
+      id: bulkExportId,
+      scope,
+      requestedBy: ctx.data.tenants.bench.adminId,
+      workflowId,
+      all: true,
+      options: { format: 'csv', from: null, to: null },
+      usersTotal: 0,
+    });
     const n = await insertBulkUsers(tx, scope, bulkExportId);
     await tx.updateTable('bulk_exports').set({ users_total: n }).where('id', '=', bulkExportId).execute();
     return n;
   });
   const input: BulkExportWorkflowInput = { bulkExportId, ...scope, format: 'csv', concurrency: opts.concurrency, batchSize: opts.batchSize };
-  await startRegisteredWorkflow(ctx.temporal, 'BulkExportWorkflow', { workflowId, args: [input], env: ctx.env, searchAttributes: bulkExportStartSearchAttributes(scope) });
+  await startRegisteredWorkflow(ctx.temporal, 'BulkExportWorkflow', {
+    workflowId,
+    args: [input],
+    env: ctx.env,
+    searchAttributes: bulkExportStartSearchAttributes(scope),
+  });
   const result = (await ctx.temporal.workflow.result(workflowId)) as BulkExportResult;
   const row = await ctx.db.selectFrom('bulk_exports').select(['status', 'users_done']).where('id', '=', bulkExportId).executeTakeFirstOrThrow();
-  if (row.status !== 'completed' || row.users_done !== usersTotal) throw new Error(`bulk ${bulkExportId} ended ${row.status} with ${row.users_done} of ${usersTotal} users done`);
+  if (row.status !== 'completed' || row.users_done !== usersTotal)
+    throw new Error(`bulk ${bulkExportId} ended ${row.status} with ${row.users_done} of ${usersTotal} users done`);
   return { bulkExportId, workflowId, result };
 }
 

@@ -17,7 +17,9 @@ export function renderSvg(sizes: ThroughputSize[]): string {
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${w}" height="${h}" fill="white"/>`);
-  parts.push(`<text x="${w / 2 - pad.right / 2 + pad.left / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Export throughput against size</text>`);
+  parts.push(
+    `<text x="${w / 2 - pad.right / 2 + pad.left / 2}" y="22" text-anchor="middle" font-size="15" font-weight="bold">Export throughput against size</text>`,
+  );
   for (let y = 0; y <= yMax + 1e-9; y += step) {
     parts.push(`<line x1="${pad.left}" x2="${w - pad.right}" y1="${py(y)}" y2="${py(y)}" stroke="#ddd"/>`);
     parts.push(`<text x="${pad.left - 8}" y="${py(y) + 4}" text-anchor="end">${fmtRate(y)}</text>`);
@@ -55,4 +57,3 @@ function niceStep(raw: number): number {
   for (const f of [1, 2, 2.5, 5, 10]) if (raw <= f * magnitude) return f * magnitude;
   return 10 * magnitude;
 }
-

@@ -83,7 +83,7 @@ try {
   stack = await startStack({ dataDir, ports, env: base, log: (line) => log(`[stack] ${line}`) });
   const appPort = await findFreePort();
   const appUrl = `http://127.0.0.1:${appPort}`;
-    const serviceEnv = { ...base, ...stack.env, APP_URL: appUrl, ...opts.limits };
+  const serviceEnv = { ...base, ...stack.env, APP_URL: appUrl, ...opts.limits };
   const workerEnv = { ...serviceEnv, ...(opts.workerNodeOptions ? { NODE_OPTIONS: opts.workerNodeOptions } : {}) };
   const webEnv = { ...serviceEnv, ...appEnv(base, appUrl), NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomSecret() };
   const env = parseEnv(sharedEnvSchema, serviceEnv);
@@ -97,11 +97,17 @@ try {
   const pool = createPool(env.DATABASE_URL, 8);
   const db = dbFromPool(pool);
   closers.push(() => db.destroy());
-  const data = await seedBenchData(db, { sizes: opts.only.has('throughput') || opts.only.has('tuning') ? opts.sizes : [], loadUsers: opts.only.has('load') ? opts.loadExports : 0, log: (l) => log(`[seed] ${l}`) });
+  const data = await seedBenchData(db, {
+    sizes: opts.only.has('throughput') || opts.only.has('tuning') ? opts.sizes : [],
+    loadUsers: opts.only.has('load') ? opts.loadExports : 0,
+    log: (l) => log(`[seed] ${l}`),
+  });
   // 10M events: seeded once per data dir, and only when the section that reads them runs.
   const usersEnv = opts.only.has('users') ? await seedUsersEnvironment(db, data.tenants.bench.tenantId, (l) => log(`[seed] ${l}`)) : undefined;
   const machine = await machineInfo(db, base);
-  log(`machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ${machine.postgres}, Temporal CLI ${machine.temporalCli}, versitygw ${machine.versitygw}; load average ${machine.loadAverageAtStart.join(' ')}`);
+  log(
+    `machine: ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}, ${machine.postgres}, Temporal CLI ${machine.temporalCli}, versitygw ${machine.versitygw}; load average ${machine.loadAverageAtStart.join(' ')}`,
+  );
   const webDir = await build;
 
   if (opts.worker === 'prebundled') {
@@ -137,7 +143,12 @@ try {
     args: opts.args,
     machine,
     worker: {
-      variant: [opts.worker, ...(opts.workerCommand ? [`command: ${opts.workerCommand}`] : []), ...(opts.workerNodeOptions ? [`NODE_OPTIONS=${opts.workerNodeOptions}`] : []), ...Object.entries(opts.workerExtraEnv).map(([k, v]) => `${k}=${v}`)].join(' '),
+      variant: [
+        opts.worker,
+        ...(opts.workerCommand ? [`command: ${opts.workerCommand}`] : []),
+        ...(opts.workerNodeOptions ? [`NODE_OPTIONS=${opts.workerNodeOptions}`] : []),
+        ...Object.entries(opts.workerExtraEnv).map(([k, v]) => `${k}=${v}`),
+      ].join(' '),
       command: opts.workerCommand ?? (await workerScript()),
       idleAfterStart: workerIdle,
     },
@@ -189,14 +200,22 @@ try {
   }
   if (opts.only.has('users') && usersEnv) {
     const span = await quiet();
-    log(`users: ${opts.usersRequests} first pages and ${opts.usersRequests} searches of GET /api/users, ${usersEnv.totalEvents.toLocaleString('en')} events over ${usersEnv.users} users`);
+    log(
+      `users: ${opts.usersRequests} first pages and ${opts.usersRequests} searches of GET /api/users, ${usersEnv.totalEvents.toLocaleString('en')} events over ${usersEnv.users} users`,
+    );
     results.users = await runUsersList(ctx, usersEnv, { appUrl, password: demoPassword, requests: opts.usersRequests, warmup: 5 });
     cpuNote('users', (results.cpu.users = span()));
   }
   if (opts.only.has('bulk')) {
     const span = await quiet();
     // The same concurrency for both: what one bulk export of the tenant runs at once.
-    results.bulk = await runBulk(ctx, { users: opts.bulkUsers, eventsPerUser: opts.bulkEvents, concurrency: Math.min(env.BULK_EXPORT_CONCURRENCY, env.EXPORT_MAX_CONCURRENT), batchSize: env.BULK_EXPORT_BATCH_SIZE, largeUsers: opts.bulkLarge });
+    results.bulk = await runBulk(ctx, {
+      users: opts.bulkUsers,
+      eventsPerUser: opts.bulkEvents,
+      concurrency: Math.min(env.BULK_EXPORT_CONCURRENCY, env.EXPORT_MAX_CONCURRENT),
+      batchSize: env.BULK_EXPORT_BATCH_SIZE,
+      largeUsers: opts.bulkLarge,
+    });
     cpuNote('bulk', (results.cpu.bulk = span()));
     if (!results.bulk.bytesChecked) exitCode = 1;
   }

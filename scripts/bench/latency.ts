@@ -33,7 +33,6 @@ export interface LatencyResult {
 
 const pollIntervalMs = 20;
 
-
 const phaseNames = [
   'request → workflow started (web app: session, export row, audit, start call)',
   'workflow started → first workflow task picked up by the worker',
@@ -104,7 +103,8 @@ export async function runLatency(ctx: BenchContext, opts: { appUrl: string; runs
   for (let i = 0; i < opts.runs; i++) {
     d.push(await direct());
     p.push(await product());
-    if ((i + 1) % 10 === 0) ctx.log(`latency ${i + 1}/${opts.runs}: direct p50 ${formatMs(summarize(d).median)}, product p50 ${formatMs(summarize(p.map((r) => r.ms)).median)}`);
+    if ((i + 1) % 10 === 0)
+      ctx.log(`latency ${i + 1}/${opts.runs}: direct p50 ${formatMs(summarize(d).median)}, product p50 ${formatMs(summarize(p.map((r) => r.ms)).median)}`);
   }
   const directSummary = summarize(d);
   const productSummary = summarize(p.map((r) => r.ms));

@@ -35,7 +35,10 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
 
   // Each POST of the burst must start a new export: earlier runs' exports of these users
   // must not be handed back by the dedupe window (a 200, not a 202).
-  await ageCompletedExports(ctx.db, users.map((u) => u.userId));
+  await ageCompletedExports(
+    ctx.db,
+    users.map((u) => u.userId),
+  );
   ctx.log(`load: requesting ${users.length} exports at once across ${loadTenantSlugs.length} tenants`);
   const wall0 = Date.now();
   const started = performance.now();
@@ -63,28 +66,58 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
   const check = (name: string, ok: boolean, detail: string, integrity = true) => (checks[name] = { ok, detail, integrity });
   const refused = posted.filter((p) => p.answer.status !== 202);
   const reasons = [...new Set(refused.map((p) => `${p.answer.status} ${JSON.stringify(p.answer.error)}`))].slice(0, 3);
-  check('accepted', refused.length === 0, refused.length === 0 ? `${posted.length}/${posted.length} answered 202` : `${refused.length} of ${posted.length} refused: ${reasons.join('; ')}`, false);
+  check(
+    'accepted',
+    refused.length === 0,
+    refused.length === 0 ? `${posted.length}/${posted.length} answered 202` : `${refused.length} of ${posted.length} refused: ${reasons.join('; ')}`,
+    false,
+  );
   check('distinct ids', new Set(ids).size === ids.length, `${new Set(ids).size} distinct export ids for ${ids.length} accepted requests`);
   const notCompleted = rows.filter((r) => r.status !== 'completed');
-  check('none lost (every accepted export completed)', notCompleted.length === 0 && rows.length === ids.length, `${rows.length - notCompleted.length}/${ids.length} accepted exports completed${notCompleted.length ? `; others: ${JSON.stringify(notCompleted.slice(0, 5).map((r) => [r.id, r.status, r.error_summary]))}` : ''}`);
+  check(
+    'none lost (every accepted export completed)',
+    notCompleted.length === 0 && rows.length === ids.length,
+    `${rows.length - notCompleted.length}/${ids.length} accepted exports completed${notCompleted.length ? `; others: ${JSON.stringify(notCompleted.slice(0, 5).map((r) => [r.id, r.status, r.error_summary]))}` : ''}`,
+  );
 
   // Every request of the burst, accepted or not, left exactly one row, and none in flight.
   const burst = await ctx.db
     .selectFrom('exports')
     .select(['user_id', 'status'])
-    .where('user_id', 'in', users.map((u) => u.userId))
+    .where(
+      'user_id',
+      'in',
+      users.map((u) => u.userId),
+    )
     .where('created_at', '>=', new Date(wall0 - 1_000))
     .execute();
   const perUser = new Map<string, number>();
   for (const row of burst) perUser.set(row.user_id, (perUser.get(row.user_id) ?? 0) + 1);
   const dupes = [...perUser.values()].filter((n) => n !== 1).length;
   const stuck = burst.filter((r) => r.status === 'queued' || r.status === 'running').length;
-  check('none duplicated (one export row per request)', dupes === 0 && perUser.size === users.length, `${perUser.size} users with an export row from this burst, ${dupes} with more than one`);
-  check('no export left queued or running', stuck === 0, `${stuck} rows still queued or running; refused requests' rows: ${burst.filter((r) => r.status === 'failed').length} failed`);
-  check('all complete', rows.length === users.length && notCompleted.length === 0, `${rows.length - notCompleted.length}/${users.length} requests ended in a completed export`, false);
+  check(
+    'none duplicated (one export row per request)',
+    dupes === 0 && perUser.size === users.length,
+    `${perUser.size} users with an export row from this burst, ${dupes} with more than one`,
+  );
+  check(
+    'no export left queued or running',
+    stuck === 0,
+    `${stuck} rows still queued or running; refused requests' rows: ${burst.filter((r) => r.status === 'failed').length} failed`,
+  );
+  check(
+    'all complete',
+    rows.length === users.length && notCompleted.length === 0,
+    `${rows.length - notCompleted.length}/${users.length} requests ended in a completed export`,
+    false,
+  );
 
   const rightRows = posted.filter((p) => p.answer.export && byId.get(p.answer.export.id)?.rows_exported === p.user.events);
-  check('rows exported', rightRows.length === rows.filter((r) => r.status === 'completed').length, `${rightRows.length}/${rows.filter((r) => r.status === 'completed').length} completed exports report exactly the user's event count`);
+  check(
+    'rows exported',
+    rightRows.length === rows.filter((r) => r.status === 'completed').length,
+    `${rightRows.length}/${rows.filter((r) => r.status === 'completed').length} completed exports report exactly the user's event count`,
+  );
 
   // Objects: exactly one per export, of the recorded size, with the recorded sha256, and
   // a manifest whose events.csv row count is the user's.
@@ -97,27 +130,55 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
   const missing = expectedKeys.filter((k) => !listed.has(k));
   const wrongSize = rows.filter((r) => r.object_key && listed.has(r.object_key) && listed.get(r.object_key) !== r.bytes);
   const idSet = new Set(ids);
-  const strays = [...listed.keys()].filter((k) => idSet.has(k.split('/').pop()!.replace(/\.zip$/, '')) && !expectedKeys.includes(k));
-  check('objects', missing.length === 0 && wrongSize.length === 0 && strays.length === 0, `${expectedKeys.length - missing.length}/${expectedKeys.length} objects present, ${wrongSize.length} of the wrong size, ${strays.length} stray`);
+  const strays = [...listed.keys()].filter(
+    (k) =>
+      idSet.has(
+        k
+          .split('/')
+          .pop()!
+          .replace(/\.zip$/, ''),
+      ) && !expectedKeys.includes(k),
+  );
+  check(
+    'objects',
+    missing.length === 0 && wrongSize.length === 0 && strays.length === 0,
+    `${expectedKeys.length - missing.length}/${expectedKeys.length} objects present, ${wrongSize.length} of the wrong size, ${strays.length} stray`,
+  );
 
   const eventsOf = new Map(users.map((u) => [u.userId, u.events]));
   let contentOk = 0;
   const contentBad: string[] = [];
-  await inBatches(rows.filter((r) => r.object_key && listed.has(r.object_key)), 8, async (row) => {
-    const zip = await getObject(ctx.s3, ctx.env.S3_BUCKET, row.object_key!);
-    const sha = createHash('sha256').update(zip).digest('hex');
-    const manifest = await readManifest(zip);
-    const events = manifest.files.find((f) => f.name === 'events.csv');
-    if (sha === row.sha256 && events?.rows === eventsOf.get(row.user_id)) contentOk++;
-    else contentBad.push(row.id);
-  });
-  check('object content', contentOk === expectedKeys.length, `${contentOk}/${expectedKeys.length} objects match the row's sha256 and the user's event count${contentBad.length ? `; bad: ${contentBad.slice(0, 5).join(', ')}` : ''}`);
+  await inBatches(
+    rows.filter((r) => r.object_key && listed.has(r.object_key)),
+    8,
+    async (row) => {
+      const zip = await getObject(ctx.s3, ctx.env.S3_BUCKET, row.object_key!);
+      const sha = createHash('sha256').update(zip).digest('hex');
+      const manifest = await readManifest(zip);
+      const events = manifest.files.find((f) => f.name === 'events.csv');
+      if (sha === row.sha256 && events?.rows === eventsOf.get(row.user_id)) contentOk++;
+      else contentBad.push(row.id);
+    },
+  );
+  check(
+    'object content',
+    contentOk === expectedKeys.length,
+    `${contentOk}/${expectedKeys.length} objects match the row's sha256 and the user's event count${contentBad.length ? `; bad: ${contentBad.slice(0, 5).join(', ')}` : ''}`,
+  );
 
   let openUploads = 0;
   for (const tenant of loadTenantSlugs) {
     const { tenantId, environmentId } = ctx.data.tenants[tenant];
     const open = await ctx.s3.send(new ListMultipartUploadsCommand({ Bucket: ctx.env.S3_BUCKET, Prefix: `exports/${tenantId}/${environmentId}/` }));
-    openUploads += (open.Uploads ?? []).filter((u) => u.Key && idSet.has(u.Key.split('/').pop()!.replace(/\.zip$/, ''))).length;
+    openUploads += (open.Uploads ?? []).filter(
+      (u) =>
+        u.Key &&
+        idSet.has(
+          u.Key.split('/')
+            .pop()!
+            .replace(/\.zip$/, ''),
+        ),
+    ).length;
   }
   check('no open multipart uploads', openUploads === 0, `${openUploads} left open`);
 

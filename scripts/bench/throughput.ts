@@ -128,7 +128,10 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       peakRssTreeMB: p.map((r) => round(mb(r.rss.peakTreeBytes))),
       peakRssWorkerMB: p.map((r) => round(mb(r.rss.peakProcessBytes))),
       sameContent,
-      productSteps: Object.fromEntries(productStepNames.map(([key]) => [key, round(summarize(p.map((r) => r.steps[key])).median)])) as Record<ProductStep, number>,
+      productSteps: Object.fromEntries(productStepNames.map(([key]) => [key, round(summarize(p.map((r) => r.steps[key])).median)])) as Record<
+        ProductStep,
+        number
+      >,
       baselineRuns: b.map((r) => round(r.ms)),
       rawRuns: raw.map((r) => round(r.ms)),
       productRuns: p.map((r) => round(r.ms)),

@@ -25,7 +25,11 @@ export interface UsersListResult {
 
 const pageSize = 20; // the users page's own page size (app/(admin)/users/_hooks)
 
-export async function runUsersList(ctx: BenchContext, env: UsersEnv, opts: { appUrl: string; password: string; requests: number; warmup: number }): Promise<UsersListResult> {
+export async function runUsersList(
+  ctx: BenchContext,
+  env: UsersEnv,
+  opts: { appUrl: string; password: string; requests: number; warmup: number },
+): Promise<UsersListResult> {
   const session = await ApiSession.signIn(opts.appUrl, ctx.data.tenants.bench.adminEmail, opts.password);
   await session.switchEnvironment(env.environmentId);
   let countsOk = true;
@@ -37,7 +41,8 @@ export async function runUsersList(ctx: BenchContext, env: UsersEnv, opts: { app
     const ms = performance.now() - started;
     const users = body.users ?? [];
     if (!response.ok || users.length !== expected || users.some((u) => u.eventCount !== env.eventsPerUser)) {
-      if (countsOk) ctx.log(`WARNING: GET /api/users?${query}: HTTP ${response.status}, ${users.length} users (expected ${expected} of ${env.eventsPerUser} events each)`);
+      if (countsOk)
+        ctx.log(`WARNING: GET /api/users?${query}: HTTP ${response.status}, ${users.length} users (expected ${expected} of ${env.eventsPerUser} events each)`);
       countsOk = false;
     }
     return ms;
@@ -68,6 +73,8 @@ export async function runUsersList(ctx: BenchContext, env: UsersEnv, opts: { app
     firstPageRuns: page.map((v) => round(v)),
     searchRuns: found.map((v) => round(v)),
   };
-  ctx.log(`users list: first page p50 ${formatMs(result.firstPage.median)}, p95 ${formatMs(result.firstPage.p95)}; search p50 ${formatMs(result.search.median)}, p95 ${formatMs(result.search.p95)}; counts ${countsOk ? 'right' : 'WRONG'}`);
+  ctx.log(
+    `users list: first page p50 ${formatMs(result.firstPage.median)}, p95 ${formatMs(result.firstPage.p95)}; search p50 ${formatMs(result.search.median)}, p95 ${formatMs(result.search.p95)}; counts ${countsOk ? 'right' : 'WRONG'}`,
+  );
   return result;
 }

@@ -118,7 +118,8 @@ function launch(opts: ChildOptions): { child: Launched; recorded: Promise<void> 
   const { pid } = proc;
   if (pid !== undefined) killOnExit(proc);
   const { pidDir } = opts;
-  const recorded = pidDir && pid !== undefined ? recordPid(pidDir, { name: opts.name, pid, bin: opts.command, stopSignal: opts.stopSignal ?? 'SIGTERM' }) : Promise.resolve();
+  const recorded =
+    pidDir && pid !== undefined ? recordPid(pidDir, { name: opts.name, pid, bin: opts.command, stopSignal: opts.stopSignal ?? 'SIGTERM' }) : Promise.resolve();
 
   let done = false;
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -224,7 +225,11 @@ async function waitUntilReady(child: Launched, opts: ChildOptions): Promise<void
 }
 
 /** Runs a command to its end (SIGKILLed after `timeoutMs`); resolves with its exit code (or signal) and combined output, never rejects. */
-export async function runToEnd(command: string, args: string[], opts: { cwd: string; env: Env; timeoutMs?: number }): Promise<{ code: number | string; output: string }> {
+export async function runToEnd(
+  command: string,
+  args: string[],
+  opts: { cwd: string; env: Env; timeoutMs?: number },
+): Promise<{ code: number | string; output: string }> {
   const child = spawnChild({ name: command, command, args, cwd: opts.cwd, env: opts.env });
   const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
   const { code, signal, error } = await child.exited;

@@ -48,7 +48,15 @@ export function supervise(opts: SuperviseOptions): Supervised {
   const start = () => {
     timer = undefined;
     startedAt = Date.now();
-    const proc = spawnChild({ name: opts.name, command: opts.command, args: opts.args, cwd: opts.cwd, env: opts.env, onLine: opts.output, stopGraceMs: STOP_GRACE_MS });
+    const proc = spawnChild({
+      name: opts.name,
+      command: opts.command,
+      args: opts.args,
+      cwd: opts.cwd,
+      env: opts.env,
+      onLine: opts.output,
+      stopGraceMs: STOP_GRACE_MS,
+    });
     child = proc;
     void proc.exited.then(({ code, signal, error }) => {
       if (error) opts.log(`${opts.name} could not be started: ${error.message}`);

@@ -11,7 +11,15 @@ export interface SuiteCounts {
 /** Reads vitest's JSON report (jest-compatible fields). A missing report counts as one failure. */
 export async function vitestCounts(suite: string, file: string): Promise<SuiteCounts> {
   try {
-    const report = JSON.parse(await readFile(file, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests?: number; success: boolean; numTotalTestSuites: number; numFailedTestSuites: number };
+    const report = JSON.parse(await readFile(file, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests?: number;
+      success: boolean;
+      numTotalTestSuites: number;
+      numFailedTestSuites: number;
+    };
     // A file that fails to load has no tests but fails the suite: count it.
     const failed = report.numFailedTests + (report.numFailedTests === 0 && !report.success ? Math.max(1, report.numFailedTestSuites) : 0);
     return { suite, passed: report.numPassedTests, failed, skipped: report.numPendingTests + (report.numTodoTests ?? 0) };
@@ -23,7 +31,10 @@ export async function vitestCounts(suite: string, file: string): Promise<SuiteCo
 /** Reads Playwright's JSON report. A missing report counts as one failure. */
 export async function playwrightCounts(suite: string, file: string): Promise<SuiteCounts> {
   try {
-    const report = JSON.parse(await readFile(file, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; errors?: unknown[] };
+    const report = JSON.parse(await readFile(file, 'utf8')) as {
+      stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+      errors?: unknown[];
+    };
     const { expected, unexpected, flaky, skipped } = report.stats;
     // A flaky pass is a failure here: retries must not hide flakiness.
     const failed = unexpected + flaky + (report.errors?.length && unexpected === 0 ? 1 : 0);

@@ -220,10 +220,7 @@ async function downloadTemporalDevServer(env: Env, log: Log): Promise<string> {
       timer = setTimeout(() => reject(new Error(`no answer within ${DOWNLOAD_TIMEOUT_MS / 1000}s`)), DOWNLOAD_TIMEOUT_MS);
     });
     try {
-      const env = await Promise.race([
-        TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } }),
-        timeout,
-      ]);
+      const env = await Promise.race([TestWorkflowEnvironment.createLocal({ server: { executable: { type: 'cached-download', downloadDir } } }), timeout]);
       await env.teardown();
     } finally {
       clearTimeout(timer);

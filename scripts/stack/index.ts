@@ -86,7 +86,8 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const ports = resolvePorts(env, opts.ports);
   const want: Wanted = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT, mail: !env.SMTP_URL };
   // Every service external: nothing to start, and the data dir (maybe another stack's) stays untouched.
-  if (!want.postgres && !want.temporal && !want.s3 && !want.mail) return { env: ordered(passThrough(env, want)), embedded: want, urls: {}, stop: async () => {} };
+  if (!want.postgres && !want.temporal && !want.s3 && !want.mail)
+    return { env: ordered(passThrough(env, want)), embedded: want, urls: {}, stop: async () => {} };
 
   await mkdir(dataDir, { recursive: true });
   await killLeftovers(dataDir, log);
@@ -194,10 +195,12 @@ function passThrough(env: Env, want: Wanted): Record<string, string> {
     ...(!want.postgres && pick(['DATABASE_URL'])),
     ...(!want.temporal && pick(['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'TEMPORAL_UI_URL'], { TEMPORAL_NAMESPACE })),
     ...(!want.s3 &&
-      pick(
-        ['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'],
-        { S3_PUBLIC_ENDPOINT: env.S3_ENDPOINT ?? '', S3_REGION, S3_BUCKET, S3_FORCE_PATH_STYLE: 'true' },
-      )),
+      pick(['S3_ENDPOINT', 'S3_PUBLIC_ENDPOINT', 'S3_REGION', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE'], {
+        S3_PUBLIC_ENDPOINT: env.S3_ENDPOINT ?? '',
+        S3_REGION,
+        S3_BUCKET,
+        S3_FORCE_PATH_STYLE: 'true',
+      })),
     ...(!want.mail && pick(['SMTP_URL', 'MAIL_FROM'])),
   };
 }

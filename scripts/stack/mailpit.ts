@@ -36,9 +36,12 @@ export async function startMailpit(opts: MailpitOptions): Promise<RunningMailpit
     pidDir: opts.dataDir,
     onLine: opts.verbose ? (line) => opts.log?.(`[mailpit] ${line}`) : undefined,
     args: [
-      '--smtp', `127.0.0.1:${opts.smtpPort}`,
-      '--listen', `127.0.0.1:${opts.uiPort}`,
-      '--database', path.join(stateDir, 'mailpit.db'),
+      '--smtp',
+      `127.0.0.1:${opts.smtpPort}`,
+      '--listen',
+      `127.0.0.1:${opts.uiPort}`,
+      '--database',
+      path.join(stateDir, 'mailpit.db'),
       // Plain SMTP without auth on loopback: the app's SMTP_URL has no credentials locally.
       '--smtp-auth-allow-insecure',
       // No version check against GitHub at start (the machine may be offline).

@@ -20,7 +20,9 @@ export async function postgresDataDir(dataDir: string, runAs: { uid: number; gid
   const current = await readlink(link).catch(() => undefined);
   if (current && (await isRootOwnedStage(current))) return current;
   if (!current && existsSync(link)) {
-    throw new Error(`Postgres runs as the postgres user (we are root), which cannot enter ${blocked} to reach the data in ${link}: move that directory away to start afresh, or \`chmod o+x ${blocked}\``);
+    throw new Error(
+      `Postgres runs as the postgres user (we are root), which cannot enter ${blocked} to reach the data in ${link}: move that directory away to start afresh, or \`chmod o+x ${blocked}\``,
+    );
   }
   // A dangling link (the temp dir was cleaned) or one we did not make: start afresh.
   await rm(link, { force: true });
@@ -31,7 +33,9 @@ export async function postgresDataDir(dataDir: string, runAs: { uid: number; gid
   const stillBlocked = await unreachableAncestor(pgdata, runAs);
   if (stillBlocked) {
     await rm(parent, { recursive: true, force: true });
-    throw new Error(`Postgres runs as the postgres user (we are root), which can reach neither ${blocked} nor ${stillBlocked} (the temp dir): run as a normal user, or \`chmod o+x ${blocked}\``);
+    throw new Error(
+      `Postgres runs as the postgres user (we are root), which can reach neither ${blocked} nor ${stillBlocked} (the temp dir): run as a normal user, or \`chmod o+x ${blocked}\``,
+    );
   }
   await symlink(pgdata, link);
   log(`Postgres data staged in ${pgdata} (linked from ${link}): the postgres user cannot enter ${blocked}`);

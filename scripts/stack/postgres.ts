@@ -86,7 +86,9 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
     await withTimeout(server.start(), START_TIMEOUT_MS, 'did not report "ready to accept connections"');
   } catch (err) {
     await stopServer(server);
-    throw new Error(`Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.tail()}`);
+    throw new Error(
+      `Postgres failed to start on port ${opts.port} (${pgdata}): ${err instanceof Error ? err.message : 'exited early'}\n--- last output ---\n${output.tail()}`,
+    );
   }
   const child = childOf(server);
   if (child) killOnExit(child);

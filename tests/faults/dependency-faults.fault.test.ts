@@ -216,14 +216,20 @@ describe('dependency faults', () => {
 
     // Temporal lists a dead poller for minutes; health judges by its last poll time.
     await expect
-      .poll(async () => ((await (await api('/api/health')).json()) as { checks: { worker: { ok: boolean } } }).checks.worker.ok, { timeout: 150_000, interval: 2_000 })
+      .poll(async () => ((await (await api('/api/health')).json()) as { checks: { worker: { ok: boolean } } }).checks.worker.ok, {
+        timeout: 150_000,
+        interval: 2_000,
+      })
       .toBe(false);
     expect((await getExport(queued.id)).status).toBe('queued');
 
     worker = await startWorker(stack.env);
     await untilStatus(queued.id, 'completed', 120_000);
     await expect
-      .poll(async () => ((await (await api('/api/health')).json()) as { checks: { worker: { ok: boolean } } }).checks.worker.ok, { timeout: 60_000, interval: 1_000 })
+      .poll(async () => ((await (await api('/api/health')).json()) as { checks: { worker: { ok: boolean } } }).checks.worker.ok, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
       .toBe(true);
   });
 });

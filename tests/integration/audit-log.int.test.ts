@@ -63,13 +63,25 @@ async function insertExport(t: TenantSide, userId: string): Promise<string> {
   const id = randomUUID();
   await db
     .insertInto('exports')
-    .values({ id, tenant_id: t.scope.tenantId, environment_id: t.scope.environmentId, user_id: userId, requested_by: t.adminId, workflow_id: `audit-log-int-${id}`, status: 'completed' })
+    .values({
+      id,
+      tenant_id: t.scope.tenantId,
+      environment_id: t.scope.environmentId,
+      user_id: userId,
+      requested_by: t.adminId,
+      workflow_id: `audit-log-int-${id}`,
+      status: 'completed',
+    })
     .execute();
   exportIds.push(id);
   return id;
 }
 
-async function insertAudit(name: string, t: TenantSide, row: { adminId: string; action: AuditAction; exportId?: string; at: Date; userAgent?: string }): Promise<void> {
+async function insertAudit(
+  name: string,
+  t: TenantSide,
+  row: { adminId: string; action: AuditAction; exportId?: string; at: Date; userAgent?: string },
+): Promise<void> {
   const id = randomUUID();
   await db
     .insertInto('audit_log')
@@ -130,7 +142,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (auditIds.length) await db.deleteFrom('audit_log').where('id', 'in', auditIds).execute();
-  await db.deleteFrom('audit_log').where('created_at', '>=', bigWindowStart).where('created_at', '<', at(10_800)).where('user_agent', '=', 'AuditLogIntTest/bulk').execute();
+  await db
+    .deleteFrom('audit_log')
+    .where('created_at', '>=', bigWindowStart)
+    .where('created_at', '<', at(10_800))
+    .where('user_agent', '=', 'AuditLogIntTest/bulk')
+    .execute();
   await db.deleteFrom('audit_log').where('action', '=', 'audit.exported').where('user_agent', '=', origin.userAgent).execute();
   if (exportIds.length) await db.deleteFrom('exports').where('id', 'in', exportIds).execute();
 });
@@ -138,7 +155,7 @@ afterAll(async () => {
 const names = (...keys: string[]) => keys.map((k) => ids[k]);
 
 describe('GET /api/audit filters (listAudit)', () => {
-  it('a date window alone gives the tenant\'s rows in it, newest first', async () => {
+  it("a date window alone gives the tenant's rows in it, newest first", async () => {
     expect(await listAll(acme.scope.tenantId, window)).toEqual(names('r5', 'r4', 'r3', 'r2', 'r1'));
   });
 
@@ -181,7 +198,10 @@ describe('GET /api/audit filters (listAudit)', () => {
     ];
     for (const filters of attempts) {
       const seen = await listAll(acme.scope.tenantId, filters, 100);
-      expect(seen.filter((id) => globexIds.includes(id)), JSON.stringify(filters)).toEqual([]);
+      expect(
+        seen.filter((id) => globexIds.includes(id)),
+        JSON.stringify(filters),
+      ).toEqual([]);
     }
     expect(await listAll(acme.scope.tenantId, { adminId: globex.adminId }, 100)).toEqual([]);
     expect(await listAll(acme.scope.tenantId, { userId: ug!.id }, 100)).toEqual([]);
@@ -231,11 +251,16 @@ describe('GET /api/audit.csv (exportAuditCsv)', () => {
       .where('user_agent', '=', origin.userAgent)
       .orderBy('created_at', 'desc')
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ tenant_id: acme.scope.tenantId, environment_id: acme.scope.environmentId, admin_id: acme.adminId, client_address: origin.clientAddress });
+    expect(row).toMatchObject({
+      tenant_id: acme.scope.tenantId,
+      environment_id: acme.scope.environmentId,
+      admin_id: acme.adminId,
+      client_address: origin.clientAddress,
+    });
     expect(row.details).toEqual({ filters: { action: 'export.cancelled', from: at(0).toISOString() } });
   });
 
-  it("an admin or user id of another tenant gives only the header", async () => {
+  it('an admin or user id of another tenant gives only the header', async () => {
     expect(await csvOf(acme.scope.tenantId, { adminId: globex.adminId })).toEqual([[...auditCsvColumns]]);
     expect(await csvOf(acme.scope.tenantId, { userId: globex.users[0]!.id })).toEqual([[...auditCsvColumns]]);
   });

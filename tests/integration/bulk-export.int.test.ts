@@ -50,7 +50,11 @@ let otherTenantUser: string;
 let completedBulk: BulkExportDto | undefined;
 
 async function addUser(s: Scope, name: string, events: number): Promise<string> {
-  const { id } = await db.insertInto('users').values({ tenant_id: s.tenantId, environment_id: s.environmentId, email: `${name}@bulk-${suffix}.test`, name: `User ${name}` }).returning('id').executeTakeFirstOrThrow();
+  const { id } = await db
+    .insertInto('users')
+    .values({ tenant_id: s.tenantId, environment_id: s.environmentId, email: `${name}@bulk-${suffix}.test`, name: `User ${name}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   if (events > 0) {
     // The web pool's statement timeout is for requests; a big user takes longer to insert.
     await db.transaction().execute(async (tx) => {
@@ -65,7 +69,9 @@ async function addUser(s: Scope, name: string, events: number): Promise<string> 
 
 async function addTenant(slug: string) {
   const tenantId = (await db.insertInto('tenants').values({ slug, name: slug }).returning('id').executeTakeFirstOrThrow()).id;
-  const environmentId = (await db.insertInto('environments').values({ tenant_id: tenantId, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow()).id;
+  const environmentId = (
+    await db.insertInto('environments').values({ tenant_id: tenantId, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow()
+  ).id;
   const adminRow = await db
     .insertInto('admins')
     .values({ tenant_id: tenantId, email: `admin@${slug}.test`, name: 'Bulk Admin', password_hash: 'x', role: 'admin' })
@@ -79,19 +85,40 @@ beforeAll(async () => {
   scope = main.scope;
   admin = { id: main.adminRow.id, origin };
   otherAdmin = {
-    id: (await db.insertInto('admins').values({ tenant_id: scope.tenantId, email: `other@bulk-${suffix}.test`, name: 'Other', password_hash: 'x', role: 'admin' }).returning('id').executeTakeFirstOrThrow()).id,
+    id: (
+      await db
+        .insertInto('admins')
+        .values({ tenant_id: scope.tenantId, email: `other@bulk-${suffix}.test`, name: 'Other', password_hash: 'x', role: 'admin' })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id,
     origin,
   };
   const token = await encode({
     secret: webEnv().NEXTAUTH_SECRET,
     token: {
-      admin: { id: admin.id, email: main.adminRow.email, name: main.adminRow.name, role: main.adminRow.role, tenantId: scope.tenantId, tenantName: 'Bulk', environmentId: scope.environmentId },
+      admin: {
+        id: admin.id,
+        email: main.adminRow.email,
+        name: main.adminRow.name,
+        role: main.adminRow.role,
+        tenantId: scope.tenantId,
+        tenantName: 'Bulk',
+        environmentId: scope.environmentId,
+      },
       authTime: Math.floor(Date.now() / 1000),
       sessionVersion: main.adminRow.session_version,
     },
   });
   cookie = `next-auth.session-token=${token}`;
-  for (const [name, events] of [['ann', 3], ['bob', 0], ['cid', 25], ['dee', 7], ['fay', 4]] as const) users[name] = await addUser(scope, name, events);
+  for (const [name, events] of [
+    ['ann', 3],
+    ['bob', 0],
+    ['cid', 25],
+    ['dee', 7],
+    ['fay', 4],
+  ] as const)
+    users[name] = await addUser(scope, name, events);
   // First by email, so both start at once; big enough that a cancel lands mid-stream.
   for (const name of ['aa-big1', 'aa-big2']) users[name] = await addUser(scope, name, 1_500_000);
   const other = await addTenant(`bulk-other-${suffix}`);
@@ -140,7 +167,7 @@ async function waitForEnding(id: string, timeout = 90_000): Promise<BulkExportDt
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 describe('bulk export', () => {
-  it('exports the selected users into one ZIP: a folder per user holding that user\'s export files byte for byte, and a manifest', async () => {
+  it("exports the selected users into one ZIP: a folder per user holding that user's export files byte for byte, and a manifest", async () => {
     const selected = [users.ann!, users.bob!, users.cid!];
     const requested = await requestBulkExport(scope, admin, { userIds: selected });
     expect(requested).toMatchObject({ status: expect.stringMatching(/queued|running/), all: false, format: 'csv', progress: { usersTotal: 3, usersDone: 0 } });
@@ -155,7 +182,13 @@ describe('bulk export', () => {
     expect(described.typedSearchAttributes.get(exportEnvironmentKey)).toBe(scope.environmentId);
     expect(described.typedSearchAttributes.get(exportStatusKey)).toBe('completed');
 
-    const children = await db.selectFrom('exports').selectAll().where('bulk_export_id', '=', bulk.id).where('tenant_id', '=', scope.tenantId).orderBy('user_id').execute();
+    const children = await db
+      .selectFrom('exports')
+      .selectAll()
+      .where('bulk_export_id', '=', bulk.id)
+      .where('tenant_id', '=', scope.tenantId)
+      .orderBy('user_id')
+      .execute();
     expect(children.map((c) => c.status)).toEqual(['completed', 'completed', 'completed']);
     expect(children.map((c) => c.user_id).sort()).toEqual([...selected].sort());
 
@@ -166,7 +199,10 @@ describe('bulk export', () => {
     expect(row.object_key).toMatch(new RegExp(`^bulk-exports/${scope.tenantId}/${scope.environmentId}/${bulk.id}/`));
     const files = await readZip(zipBytes);
     expect([...files.keys()].sort()).toEqual(
-      [bulkManifestName, ...['ann', 'bob', 'cid'].flatMap((n) => ['profile.csv', 'events.csv', 'manifest.json'].map((f) => `${n}@bulk-${suffix}.test/${f}`))].sort(),
+      [
+        bulkManifestName,
+        ...['ann', 'bob', 'cid'].flatMap((n) => ['profile.csv', 'events.csv', 'manifest.json'].map((f) => `${n}@bulk-${suffix}.test/${f}`)),
+      ].sort(),
     );
     // Each folder holds exactly the files of that user's own export (its child's ZIP).
     for (const child of children) {
@@ -175,7 +211,15 @@ describe('bulk export', () => {
       for (const [name, bytes] of single) expect(files.get(`${email}@bulk-${suffix}.test/${name}`)?.equals(bytes), `${email}/${name}`).toBe(true);
     }
     const manifest = JSON.parse(files.get(bulkManifestName)!.toString('utf8'));
-    expect(manifest).toMatchObject({ formatVersion: 1, kind: 'bulk', bulkExportId: bulk.id, tenant: { id: scope.tenantId }, environment: { id: scope.environmentId }, options: { format: 'csv', range: null }, failures: [] });
+    expect(manifest).toMatchObject({
+      formatVersion: 1,
+      kind: 'bulk',
+      bulkExportId: bulk.id,
+      tenant: { id: scope.tenantId },
+      environment: { id: scope.environmentId },
+      options: { format: 'csv', range: null },
+      failures: [],
+    });
     expect(manifest.users.map((u: { userId: string }) => u.userId).sort()).toEqual([...selected].sort());
     for (const u of manifest.users) {
       const child = children.find((c) => c.user_id === u.userId)!;
@@ -184,20 +228,32 @@ describe('bulk export', () => {
 
     // A single export of the same user, requested afterwards, has the same profile and events bytes.
     const { export: single } = await requestExport(scope, otherAdmin, users.cid!);
-    await expect.poll(async () => (await db.selectFrom('exports').select('status').where('id', '=', single.id).executeTakeFirstOrThrow()).status, { timeout: 30_000 }).toBe('completed');
+    await expect
+      .poll(async () => (await db.selectFrom('exports').select('status').where('id', '=', single.id).executeTakeFirstOrThrow()).status, { timeout: 30_000 })
+      .toBe('completed');
     const singleRow = await db.selectFrom('exports').select('object_key').where('id', '=', single.id).executeTakeFirstOrThrow();
     const singleFiles = await readZip(await getObjectBytes(harness.s3, harness.env.S3_BUCKET, singleRow.object_key!));
     expect(files.get(`cid@bulk-${suffix}.test/events.csv`)?.equals(singleFiles.get('events.csv')!)).toBe(true);
     expect(files.get(`cid@bulk-${suffix}.test/profile.csv`)?.equals(singleFiles.get('profile.csv')!)).toBe(true);
 
-    const audit = await db.selectFrom('audit_log').select(['action', 'details']).where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.requested').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['action', 'details'])
+      .where('tenant_id', '=', scope.tenantId)
+      .where('action', '=', 'bulk.requested')
+      .execute();
     expect(audit.map((a) => a.details)).toContainEqual(expect.objectContaining({ bulkExportId: bulk.id, users: 3, all: false, format: 'csv' }));
     // The download: a presigned link to exactly these bytes, audited.
     const url = await bulkDownloadUrl(scope, admin, bulk.id);
     expect(url).toContain('X-Amz-Signature=');
     expect(url).not.toContain('@');
     expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(zipBytes)).toBe(true);
-    const downloads = await db.selectFrom('audit_log').select('details').where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.downloaded').execute();
+    const downloads = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('tenant_id', '=', scope.tenantId)
+      .where('action', '=', 'bulk.downloaded')
+      .execute();
     expect(downloads.map((d) => d.details)).toEqual([{ bulkExportId: bulk.id }]);
     completedBulk = bulk;
   });
@@ -205,13 +261,22 @@ describe('bulk export', () => {
   it('retention deletes a bulk ZIP past expiresAt: the object goes, the row is expired and audited, the download is 410', async () => {
     const bulk = completedBulk!;
     const key = (await db.selectFrom('bulk_exports').select('object_key').where('id', '=', bulk.id).executeTakeFirstOrThrow()).object_key!;
-    await db.updateTable('bulk_exports').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', bulk.id).execute();
+    await db
+      .updateTable('bulk_exports')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', bulk.id)
+      .execute();
     const report = await sweepExpiredExports({ db: harness.db, s3: harness.s3, bucket: harness.env.S3_BUCKET }, { batchSize: 50 });
     expect(report.expiredBulks).toContain(bulk.id);
     expect(await objectSize(harness.s3, harness.env.S3_BUCKET, key)).toBeNull();
     expect(await getBulkExport(scope, bulk.id)).toMatchObject({ status: 'expired', bytes: bulk.bytes, sha256: bulk.sha256 });
     await expect(bulkDownloadUrl(scope, admin, bulk.id)).rejects.toMatchObject({ code: 'gone' });
-    const audit = await db.selectFrom('audit_log').select(['admin_id', 'details']).where('tenant_id', '=', scope.tenantId).where('action', '=', 'bulk.expired').execute();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select(['admin_id', 'details'])
+      .where('tenant_id', '=', scope.tenantId)
+      .where('action', '=', 'bulk.expired')
+      .execute();
     expect(audit).toEqual([{ admin_id: null, details: expect.objectContaining({ bulkExportId: bulk.id, objectsDeleted: 1 }) }]);
   });
 
@@ -219,8 +284,19 @@ describe('bulk export', () => {
     const requested = await requestBulkExport(scope, admin, { userIds: [users.ann!, users.dee!, users.fay!], format: 'jsonl' });
     const bulk = await waitForEnding(requested.id);
     expect(bulk).toMatchObject({ status: 'completed', format: 'jsonl', progress: { usersTotal: 3, usersDone: 2, usersFailed: 1 } });
-    expect(bulk.failures).toEqual([{ userId: users.dee, userEmail: `dee@bulk-${suffix}.test`, exportId: expect.any(String), summary: expect.stringMatching(/^The export failed because the user or the export no longer exists/) }]);
-    const failedChild = await db.selectFrom('exports').select(['status', 'workflow_id']).where('id', '=', bulk.failures[0]!.exportId!).executeTakeFirstOrThrow();
+    expect(bulk.failures).toEqual([
+      {
+        userId: users.dee,
+        userEmail: `dee@bulk-${suffix}.test`,
+        exportId: expect.any(String),
+        summary: expect.stringMatching(/^The export failed because the user or the export no longer exists/),
+      },
+    ]);
+    const failedChild = await db
+      .selectFrom('exports')
+      .select(['status', 'workflow_id'])
+      .where('id', '=', bulk.failures[0]!.exportId!)
+      .executeTakeFirstOrThrow();
     expect(failedChild.status).toBe('failed');
     expect((await harness.client.workflow.getHandle(failedChild.workflow_id).describe()).status.name).toBe('FAILED');
     expect((await handleOf(bulk).describe()).status.name).toBe('COMPLETED');
@@ -230,7 +306,9 @@ describe('bulk export', () => {
     expect([...files.keys()].filter((k) => k.startsWith('dee@'))).toEqual([]);
     expect(files.has(`fay@bulk-${suffix}.test/events.jsonl`)).toBe(true);
     const manifest = JSON.parse(files.get(bulkManifestName)!.toString('utf8'));
-    expect(manifest.failures).toEqual([{ userId: users.dee, email: `dee@bulk-${suffix}.test`, exportId: bulk.failures[0]!.exportId, summary: bulk.failures[0]!.summary }]);
+    expect(manifest.failures).toEqual([
+      { userId: users.dee, email: `dee@bulk-${suffix}.test`, exportId: bulk.failures[0]!.exportId, summary: bulk.failures[0]!.summary },
+    ]);
     expect(manifest.options).toEqual({ format: 'jsonl', range: null });
   });
 
@@ -240,7 +318,9 @@ describe('bulk export', () => {
     await expect
       .poll(
         async () =>
-          (await db.selectFrom('exports').select(['status', 'rows_exported']).where('bulk_export_id', '=', requested.id).execute()).filter((e) => e.status === 'running' && e.rows_exported > 0).length,
+          (await db.selectFrom('exports').select(['status', 'rows_exported']).where('bulk_export_id', '=', requested.id).execute()).filter(
+            (e) => e.status === 'running' && e.rows_exported > 0,
+          ).length,
         { timeout: 60_000, interval: 100 },
       )
       .toBe(2);
@@ -253,7 +333,12 @@ describe('bulk export', () => {
     expect(bulk).toMatchObject({ status: 'cancelled', bytes: null, progress: { usersTotal: 4, usersDone: 0, usersFailed: 0, usersCancelled: 4 } });
     const parent = await handleOf(bulk).describe();
     expect(parent.status.name).toBe('CANCELLED');
-    const children = await db.selectFrom('exports').select(['status', 'workflow_id', 'object_key']).where('bulk_export_id', '=', bulk.id).where('user_id', 'in', [users['aa-big1']!, users['aa-big2']!]).execute();
+    const children = await db
+      .selectFrom('exports')
+      .select(['status', 'workflow_id', 'object_key'])
+      .where('bulk_export_id', '=', bulk.id)
+      .where('user_id', 'in', [users['aa-big1']!, users['aa-big2']!])
+      .execute();
     expect(children.map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
     const started = await db.selectFrom('exports').select('user_id').where('bulk_export_id', '=', bulk.id).execute();
     expect(started).toHaveLength(2);
@@ -267,9 +352,17 @@ describe('bulk export', () => {
   });
 
   it('refuses a user of another tenant with 404 through the route, and starts nothing', async () => {
-    const before = await db.selectFrom('bulk_exports').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', scope.tenantId).executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom('bulk_exports')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', scope.tenantId)
+      .executeTakeFirstOrThrow();
     const post = async (body: unknown) => {
-      const request = new NextRequest('http://localhost/api/bulk-exports', { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const request = new NextRequest('http://localhost/api/bulk-exports', {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       const response = await postBulk(request, { params: Promise.resolve({}) });
       return { status: response.status, body: await response.json() };
     };
@@ -288,7 +381,11 @@ describe('bulk export', () => {
     expect((await post({ userIds: [...thousand, randomUUID()] })).body.error.message).toMatch(/at most 1000 users/);
     expect((await post({ userIds: thousand, padding: 'x'.repeat(70_000) })).status).toBe(413);
 
-    const after = await db.selectFrom('bulk_exports').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', scope.tenantId).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('bulk_exports')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('tenant_id', '=', scope.tenantId)
+      .executeTakeFirstOrThrow();
     expect(Number(after.n)).toBe(Number(before.n));
     const foreignExports = await db.selectFrom('exports').select('id').where('user_id', '=', otherTenantUser).execute();
     expect(foreignExports).toEqual([]);

@@ -42,7 +42,10 @@ const exportUser = new Map<string, string>();
 const activities = {
   async startBulkExport(): Promise<void> {},
   async nextBulkUsers(input: BulkExportRef & { afterPosition: number; limit: number }): Promise<BulkUserRef[]> {
-    return bulks.get(input.bulkExportId)!.users.filter((u) => u.position > input.afterPosition).slice(0, input.limit);
+    return bulks
+      .get(input.bulkExportId)!
+      .users.filter((u) => u.position > input.afterPosition)
+      .slice(0, input.limit);
   },
   async admitBulkChild(input: BulkExportRef & BulkUserRef): Promise<ChildAdmission> {
     const bulk = bulks.get(input.bulkExportId)!;
@@ -102,13 +105,31 @@ let connection: Connection;
 let nativeConnection: NativeConnection;
 
 function newBulk(count: number, options: Partial<Pick<Bulk, 'hang'>> = {}): { input: BulkExportWorkflowInput; bulk: Bulk } {
-  const bulk: Bulk = { users: [], waits: new Map(), failing: new Set(), hang: options.hang ?? false, recorded: [], ended: [], archived: 0, inFlight: 0, maxInFlight: 0, admissions: 0 };
+  const bulk: Bulk = {
+    users: [],
+    waits: new Map(),
+    failing: new Set(),
+    hang: options.hang ?? false,
+    recorded: [],
+    ended: [],
+    archived: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    admissions: 0,
+  };
   for (let i = 1; i <= count; i++) {
     const userId = randomUUID();
     bulk.users.push({ position: i, userId });
     userToBulk.set(userId, bulk);
   }
-  const input: BulkExportWorkflowInput = { bulkExportId: randomUUID(), tenantId: randomUUID(), environmentId: randomUUID(), format: 'csv', concurrency: 3, batchSize: 10 };
+  const input: BulkExportWorkflowInput = {
+    bulkExportId: randomUUID(),
+    tenantId: randomUUID(),
+    environmentId: randomUUID(),
+    format: 'csv',
+    concurrency: 3,
+    batchSize: 10,
+  };
   bulks.set(input.bulkExportId, bulk);
   return { input, bulk };
 }
@@ -120,15 +141,25 @@ function start(input: BulkExportWorkflowInput) {
 /** Every run of the chain with its history length (events), oldest first. */
 async function runsOf(workflowId: string): Promise<{ runId: string; events: number; continuedAsNew: boolean }[]> {
   const runs: { runId: string; events: number; continuedAsNew: boolean; started: number }[] = [];
-  await expect.poll(async () => {
-    runs.length = 0;
-    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
-      const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
-      const events = history.events ?? [];
-      runs.push({ runId: run.runId, events: events.length, continuedAsNew: events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), started: run.startTime.getTime() });
-    }
-    return runs.length;
-  }, { timeout: 15_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(
+      async () => {
+        runs.length = 0;
+        for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
+          const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
+          const events = history.events ?? [];
+          runs.push({
+            runId: run.runId,
+            events: events.length,
+            continuedAsNew: events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
+            started: run.startTime.getTime(),
+          });
+        }
+        return runs.length;
+      },
+      { timeout: 15_000 },
+    )
+    .toBeGreaterThan(0);
   return runs.sort((a, b) => a.started - b.started);
 }
 
@@ -182,7 +213,9 @@ describe('BulkExportWorkflow (mocked activities, real dev server)', () => {
     const handle = await start(input);
     expect(await handle.result()).toEqual({ status: 'completed', runs: 1 });
     const failed = bulk.recorded.filter((r) => r.ending === 'failed');
-    expect(failed).toEqual([{ userId: bulk.users[1]!.userId, ending: 'failed', summary: expect.stringMatching(/^The export failed because the user or the export no longer exists/) }]);
+    expect(failed).toEqual([
+      { userId: bulk.users[1]!.userId, ending: 'failed', summary: expect.stringMatching(/^The export failed because the user or the export no longer exists/) },
+    ]);
     expect(bulk.recorded.filter((r) => r.ending === 'completed')).toHaveLength(4);
     expect(bulk.archived).toBe(1);
   });

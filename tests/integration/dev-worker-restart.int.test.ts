@@ -27,9 +27,18 @@ function workerPid(): number | undefined {
 describe('npm run dev', () => {
   it('restarts a worker that dies and says so; Ctrl-C still stops everything', async () => {
     const port = await findFreePort();
-    dev = spawnChild({ name: 'dev', command: process.execPath, args: ['--import', 'tsx', 'scripts/dev.ts'], cwd: checkoutRoot, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' } });
+    dev = spawnChild({
+      name: 'dev',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'scripts/dev.ts'],
+      cwd: checkoutRoot,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    });
     const output = dev.output;
-    const polling = () => output().split('\n').filter((line) => line.includes('worker polling')).length;
+    const polling = () =>
+      output()
+        .split('\n')
+        .filter((line) => line.includes('worker polling')).length;
 
     await expect.poll(polling, { timeout: 120_000, interval: 500 }).toBe(1);
     const first = workerPid();

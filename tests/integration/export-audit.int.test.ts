@@ -43,7 +43,15 @@ async function queuedExport(): Promise<{ id: string; workflowId: string; userId:
   const workflowId = `user-export-${id}`;
   await db
     .insertInto('exports')
-    .values({ id, tenant_id: scope.tenantId, environment_id: scope.environmentId, user_id: user.id, requested_by: admin.id, workflow_id: workflowId, status: 'queued' })
+    .values({
+      id,
+      tenant_id: scope.tenantId,
+      environment_id: scope.environmentId,
+      user_id: user.id,
+      requested_by: admin.id,
+      workflow_id: workflowId,
+      status: 'queued',
+    })
     .execute();
   exportIds.push(id);
   return { id, workflowId, userId: user.id };
@@ -98,12 +106,22 @@ beforeAll(async () => {
 afterAll(async () => {
   temporalCache.__exportConsoleTemporal = undefined;
   const client = await getTemporalClient();
-  for (const workflowId of workflowIds) await client.workflow.getHandle(workflowId).terminate('test cleanup').catch(() => {});
+  for (const workflowId of workflowIds)
+    await client.workflow
+      .getHandle(workflowId)
+      .terminate('test cleanup')
+      .catch(() => {});
   resetTemporalClient();
   await sql`drop trigger if exists audit_fail_for_test on audit_log`.execute(db);
   await sql`drop function if exists audit_fail_for_test()`.execute(db);
-  await db.deleteFrom('audit_log').where('export_id', 'in', exportIds.length ? exportIds : [randomUUID()]).execute();
-  await db.deleteFrom('exports').where('id', 'in', exportIds.length ? exportIds : [randomUUID()]).execute();
+  await db
+    .deleteFrom('audit_log')
+    .where('export_id', 'in', exportIds.length ? exportIds : [randomUUID()])
+    .execute();
+  await db
+    .deleteFrom('exports')
+    .where('id', 'in', exportIds.length ? exportIds : [randomUUID()])
+    .execute();
   if (unauditable) await db.deleteFrom('admins').where('id', '=', unauditable.id).execute();
   await db.destroy();
 });
@@ -113,7 +131,12 @@ describe('cancel and its audit row', () => {
     const exp = await queuedExport();
     // The users page sees the user's newest export: this one, queued.
     const { users } = await listUsers(scope, { limit: 100 });
-    expect(users.find((u) => u.id === exp.userId)?.latestExport).toEqual({ id: exp.id, status: 'queued', progress: { rowsExported: 0, rowsTotal: null }, expiresAt: null });
+    expect(users.find((u) => u.id === exp.userId)?.latestExport).toEqual({
+      id: exp.id,
+      status: 'queued',
+      progress: { rowsExported: 0, rowsTotal: null },
+      expiresAt: null,
+    });
     const temporal = fakeTemporal(async () => {
       throw new Error('14 UNAVAILABLE: No connection established');
     });
@@ -142,7 +165,9 @@ describe('cancel and its audit row', () => {
     // Still in flight (no worker confirms), but the DTO already says who asked to cancel.
     const dto = await cancelExport(scope, admin, exp.id);
     expect(dto).toMatchObject({ status: 'queued', cancelledBy: adminEmail });
-    expect(await auditRows(exp.id)).toEqual([{ action: 'export.cancelled', admin_id: admin.id, client_address: origin.clientAddress, user_agent: origin.userAgent }]);
+    expect(await auditRows(exp.id)).toEqual([
+      { action: 'export.cancelled', admin_id: admin.id, client_address: origin.clientAddress, user_agent: origin.userAgent },
+    ]);
     const described = await client.workflow.getHandle(exp.workflowId).fetchHistory();
     expect((described.events ?? []).some((e) => e.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
   });
@@ -155,7 +180,12 @@ describe('export request and its audit row', () => {
     await db.deleteFrom('exports').where('id', '=', fresh.id).execute();
     const temporal = fakeTemporal(async () => {});
     await expect(requestExport(scope, unauditable, fresh.userId)).rejects.toThrow(/audit insert refused/);
-    const left = await db.selectFrom('exports').select(['id', 'status']).where('user_id', '=', fresh.userId).where('requested_by', '=', unauditable.id).execute();
+    const left = await db
+      .selectFrom('exports')
+      .select(['id', 'status'])
+      .where('user_id', '=', fresh.userId)
+      .where('requested_by', '=', unauditable.id)
+      .execute();
     exportIds.push(...left.map((r) => r.id));
     expect(left).toEqual([]);
     expect(temporal.calls).toBe(0);
@@ -168,6 +198,8 @@ describe('export request and its audit row', () => {
     const { export: created } = await requestExport(scope, admin, fresh.userId);
     exportIds.push(created.id);
     workflowIds.push(`user-export-${created.id}`);
-    expect(await auditRows(created.id)).toEqual([{ action: 'export.requested', admin_id: admin.id, client_address: origin.clientAddress, user_agent: origin.userAgent }]);
+    expect(await auditRows(created.id)).toEqual([
+      { action: 'export.requested', admin_id: admin.id, client_address: origin.clientAddress, user_agent: origin.userAgent },
+    ]);
   });
 });

@@ -278,7 +278,11 @@ describe('export file content (real Postgres, S3 and export runner)', () => {
       expect(body[0]![1]).toBe("'-first");
       expect(body[0]![2]).toBe('2025-12-31T23:59:59.999Z');
       expect(body.findIndex((row) => row[1] === 'micro early')).toBeLessThan(body.findIndex((row) => row[1] === 'micro late'));
-      for (const trigger of formulaTriggers) expect(body.some((row) => row[1] === `'${trigger}`), JSON.stringify(trigger)).toBe(true);
+      for (const trigger of formulaTriggers)
+        expect(
+          body.some((row) => row[1] === `'${trigger}`),
+          JSON.stringify(trigger),
+        ).toBe(true);
     });
 
     it('keeps the large JSON property whole: strings, escapes, numbers, nesting', () => {
@@ -297,7 +301,7 @@ describe('export file content (real Postgres, S3 and export runner)', () => {
       expect(depth).toBe(60);
     });
 
-    it('manifest.json counts one profile row and every event, with the files\' sha256', () => {
+    it("manifest.json counts one profile row and every event, with the files' sha256", () => {
       checkManifest(exported, subject, dbEvents.length);
     });
   });

@@ -32,11 +32,7 @@ function finishingTemporal(): void {
     workflow: {
       start: async (_type: string, options: { workflowId: string; args: [{ exportId: string }] }) => {
         started.push(options.workflowId);
-        await db
-          .updateTable('exports')
-          .set({ status: 'completed', completed_at: new Date() })
-          .where('id', '=', options.args[0].exportId)
-          .execute();
+        await db.updateTable('exports').set({ status: 'completed', completed_at: new Date() }).where('id', '=', options.args[0].exportId).execute();
       },
     },
   };

@@ -29,8 +29,13 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 const userId = '1d0c3a52-9f1e-4c1b-8a7e-0000000000a1';
 const fixtureEvents: [id: string, type: string, occurredAt: string, properties: string][] = [
   ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e1', 'page.view', '2026-01-02T03:04:05.123456Z', '{"path": "/home", "n": 1}'],
-  ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e2', '=cmd|\' /C calc\'!A0', '2026-01-02T03:04:05.123Z', '{"=k": "+v", "q": "a \\"quoted\\" word"}'],
-  ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e3', 'comma,and "quote"\nnewline\r\nCRLF', '2026-02-28T23:59:59.999Z', '{"nested": {"a": [1, 2.5, null, true]}, "uni": "🎉 שלום é"}'],
+  ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e2', "=cmd|' /C calc'!A0", '2026-01-02T03:04:05.123Z', '{"=k": "+v", "q": "a \\"quoted\\" word"}'],
+  [
+    '1d0c3a52-9f1e-4c1b-8a7e-0000000000e3',
+    'comma,and "quote"\nnewline\r\nCRLF',
+    '2026-02-28T23:59:59.999Z',
+    '{"nested": {"a": [1, 2.5, null, true]}, "uni": "🎉 שלום é"}',
+  ],
   ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e4', '-1', '2026-03-01T00:00:00Z', '{}'],
   ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e5', '@SUM(1)', '2026-03-01T00:00:00Z', '"=string json"'],
   ['1d0c3a52-9f1e-4c1b-8a7e-0000000000e6', '\tTab', '2026-12-31T12:00:00.5+02:00', '{"back\\\\slash": "\\u0007\\n"}'],
@@ -49,11 +54,16 @@ async function removeFixture(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const { rows } = await sql<{ id: string; tenant_id: string }>`select e.id, e.tenant_id from environments e join tenants t on t.id = e.tenant_id where t.slug = 'acme' and e.slug = 'sandbox'`.execute(db);
+  const { rows } = await sql<{
+    id: string;
+    tenant_id: string;
+  }>`select e.id, e.tenant_id from environments e join tenants t on t.id = e.tenant_id where t.slug = 'acme' and e.slug = 'sandbox'`.execute(db);
   scope = { tenantId: rows[0]!.tenant_id, environmentId: rows[0]!.id };
   await removeFixture();
   await sql`insert into users (id, tenant_id, environment_id, email, name, created_at, last_login_at)
-    values (${userId}, ${scope.tenantId}, ${scope.environmentId}, ${'=pinned@example.test'}, ${'Pinned, "Fixture"\nUser'}, '2025-06-07T08:09:10.011Z', null)`.execute(db);
+    values (${userId}, ${scope.tenantId}, ${scope.environmentId}, ${'=pinned@example.test'}, ${'Pinned, "Fixture"\nUser'}, '2025-06-07T08:09:10.011Z', null)`.execute(
+    db,
+  );
   for (const [id, type, occurredAt, properties] of fixtureEvents) {
     await sql`insert into events (id, tenant_id, environment_id, user_id, type, occurred_at, properties)
       values (${id}, ${scope.tenantId}, ${scope.environmentId}, ${userId}, ${type}, ${occurredAt}::timestamptz, ${properties}::jsonb)`.execute(db);
@@ -117,11 +127,14 @@ async function eventsInDatabase(range: { from?: string; to?: string } = {}) {
 function parseLines(bytes: Buffer): unknown[] {
   const text = bytes.toString('utf8');
   expect(text.endsWith('\n')).toBe(true);
-  return text.slice(0, -1).split('\n').map((line) => JSON.parse(line));
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('jsonl format', () => {
-  it('writes one JSON object per event, fields in the CSV columns\' order, values unguarded, properties as JSON', async () => {
+  it("writes one JSON object per event, fields in the CSV columns' order, values unguarded, properties as JSON", async () => {
     const { files, manifest, result } = await exportFiles({ format: 'jsonl' });
     expect([...files.keys()]).toEqual(['profile.jsonl', 'events.jsonl', 'manifest.json']);
     const events = parseLines(files.get('events.jsonl')!) as Record<string, unknown>[];
@@ -132,7 +145,13 @@ describe('jsonl format', () => {
     expect(result.rows).toBe(fixtureEvents.length);
 
     const [profile] = parseLines(files.get('profile.jsonl')!) as Record<string, unknown>[];
-    expect(profile).toEqual({ user_id: userId, email: '=pinned@example.test', name: 'Pinned, "Fixture"\nUser', created_at: '2025-06-07T08:09:10.011Z', last_login_at: null });
+    expect(profile).toEqual({
+      user_id: userId,
+      email: '=pinned@example.test',
+      name: 'Pinned, "Fixture"\nUser',
+      created_at: '2025-06-07T08:09:10.011Z',
+      last_login_at: null,
+    });
     expect(Object.keys(profile!)).toEqual(['user_id', 'email', 'name', 'created_at', 'last_login_at']);
 
     expect(manifest).toMatchObject({ format: 'jsonl', range: null });
@@ -174,14 +193,25 @@ describe('a range', () => {
     expect(await countUserEvents(db, { userId, ...scope, to: '2026-01-01T00:00:00Z' })).toBe(0);
   });
 
-  it('runs through the real workflow from its input: the row gets the range\'s total and a jsonl file', async () => {
+  it("runs through the real workflow from its input: the row gets the range's total and a jsonl file", async () => {
     const harness = await startRealWorker();
     try {
       const exportId = randomUUID();
       const adminId = (await sql<{ id: string }>`select id from admins where tenant_id = ${scope.tenantId} and role = 'admin' limit 1`.execute(db)).rows[0]!.id;
       await harness.db
         .insertInto('exports')
-        .values({ id: exportId, tenant_id: scope.tenantId, environment_id: scope.environmentId, user_id: userId, requested_by: adminId, workflow_id: `user-export-${exportId}`, status: 'queued', format: 'jsonl', range_from: range.from, range_to: range.to })
+        .values({
+          id: exportId,
+          tenant_id: scope.tenantId,
+          environment_id: scope.environmentId,
+          user_id: userId,
+          requested_by: adminId,
+          workflow_id: `user-export-${exportId}`,
+          status: 'queued',
+          format: 'jsonl',
+          range_from: range.from,
+          range_to: range.to,
+        })
         .execute();
       const result = (await harness.run(() =>
         harness.client.workflow.execute('UserExportWorkflow', {

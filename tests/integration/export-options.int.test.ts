@@ -39,7 +39,12 @@ beforeAll(async () => {
   scope = { tenantId: row.tenant_id, environmentId: row.environment_id };
   admin = { id: row.id, origin };
   userId = row.user_id;
-  const production = await db.selectFrom('environments').select('id').where('tenant_id', '=', scope.tenantId).where('slug', '=', 'production').executeTakeFirstOrThrow();
+  const production = await db
+    .selectFrom('environments')
+    .select('id')
+    .where('tenant_id', '=', scope.tenantId)
+    .where('slug', '=', 'production')
+    .executeTakeFirstOrThrow();
   otherScope = { tenantId: scope.tenantId, environmentId: production.id };
   const client = {
     connection: { withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(), close: async () => {} },
@@ -67,7 +72,7 @@ afterAll(async () => {
 const range = { from: '2026-01-01T00:00:00+01:00', to: '2026-02-01T00:00:00Z' };
 
 describe('export options', () => {
-  it('no options is today\'s export: csv, no range, and a workflow input without bounds', async () => {
+  it("no options is today's export: csv, no range, and a workflow input without bounds", async () => {
     const { export: exp, created } = await requestExport(scope, admin, userId, { exportOptions: exportOptionsOf({}) });
     expect(created).toBe(true);
     expect(exp).toMatchObject({ format: 'csv', range: null });
@@ -94,7 +99,9 @@ describe('export options', () => {
     const ranged = await requestExport(scope, admin, userId, { exportOptions: exportOptionsOf({ format: 'jsonl', ...range }) });
     const openEnded = await requestExport(scope, admin, userId, { exportOptions: exportOptionsOf({ format: 'jsonl', from: range.from }) });
     // The same instant written with another offset is the same range.
-    const rangedAgain = await requestExport(scope, admin, userId, { exportOptions: exportOptionsOf({ format: 'jsonl', from: '2025-12-31T23:00:00Z', to: range.to }) });
+    const rangedAgain = await requestExport(scope, admin, userId, {
+      exportOptions: exportOptionsOf({ format: 'jsonl', from: '2025-12-31T23:00:00Z', to: range.to }),
+    });
     expect([jsonl.created, ranged.created, openEnded.created, rangedAgain.created]).toEqual([true, true, true, false]);
     expect(rangedAgain.export.id).toBe(ranged.export.id);
     expect(new Set([csv, jsonl, ranged, openEnded].map((r) => r.export.id)).size).toBe(4);
@@ -106,7 +113,9 @@ describe('export options', () => {
     const first = await requestExport(scope, admin, userId, { idempotencyKey: key, exportOptions: exportOptionsOf({ format: 'jsonl' }) });
     const replay = await requestExport(scope, admin, userId, { idempotencyKey: key, exportOptions: exportOptionsOf({ format: 'jsonl' }) });
     expect(replay).toMatchObject({ created: false, export: { id: first.export.id } });
-    const error = await requestExport(scope, admin, userId, { idempotencyKey: key, exportOptions: exportOptionsOf({ format: 'jsonl', ...range }) }).catch((e: unknown) => e);
+    const error = await requestExport(scope, admin, userId, { idempotencyKey: key, exportOptions: exportOptionsOf({ format: 'jsonl', ...range }) }).catch(
+      (e: unknown) => e,
+    );
     expect(isAppError(error) && [error.status, error.hint]).toEqual([409, expect.stringMatching(/one format and range/)]);
     expect(started).toHaveLength(1);
   });
@@ -129,7 +138,12 @@ describe('export options', () => {
 
   it('records the options in the audit entry', async () => {
     const { export: exp } = await requestExport(scope, admin, userId, { exportOptions: exportOptionsOf({ format: 'jsonl', ...range }) });
-    const audit = await db.selectFrom('audit_log').select('details').where('export_id', '=', exp.id).where('action', '=', 'export.requested').executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('export_id', '=', exp.id)
+      .where('action', '=', 'export.requested')
+      .executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ format: 'jsonl', range: { from: '2025-12-31T23:00:00.000Z', to: '2026-02-01T00:00:00.000Z' } });
   });
 });

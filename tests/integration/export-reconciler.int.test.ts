@@ -97,7 +97,11 @@ describe('export reconciler', () => {
   it('`temporal workflow terminate`: the row fails with an operator-stopped summary', async () => {
     const input = await queuedExport(61_000);
     // On a task queue nobody polls, so the run stays open until it is terminated.
-    const handle = await harness.client.workflow.start('UserExportWorkflow', { taskQueue: `nobody-${randomUUID()}`, workflowId: `user-export-${input.exportId}`, args: [input] });
+    const handle = await harness.client.workflow.start('UserExportWorkflow', {
+      taskQueue: `nobody-${randomUUID()}`,
+      workflowId: `user-export-${input.exportId}`,
+      args: [input],
+    });
     const untouched = await sweep();
     expect(untouched.repaired.map((r) => r.exportId)).not.toContain(input.exportId);
     expect((await row(input.exportId)).status).toBe('queued');
@@ -139,7 +143,8 @@ describe('export reconciler', () => {
       maxHeartbeatThrottleInterval: '1 second',
     });
     const handles = await worker.runUntil(async () => {
-      const start = (input: UserExportInput) => harness.client.workflow.start('UserExportWorkflow', { taskQueue, workflowId: `user-export-${input.exportId}`, args: [input] });
+      const start = (input: UserExportInput) =>
+        harness.client.workflow.start('UserExportWorkflow', { taskQueue, workflowId: `user-export-${input.exportId}`, args: [input] });
       const [f, c] = await Promise.all([start(failing), start(cancelled)]);
       await expect.poll(async () => (await row(cancelled.exportId)).status, { timeout: 15_000 }).toBe('running');
       await c.cancel();
@@ -207,7 +212,12 @@ describe('export reconciler', () => {
     const handle = harness.client.schedule.getHandle(reconcileScheduleId(harness.env));
     try {
       const schedule = await handle.describe();
-      expect(schedule.action).toMatchObject({ type: 'startWorkflow', workflowType: 'ReconcileExportsWorkflow', taskQueue: harness.env.TEMPORAL_TASK_QUEUE, args: [scheduleInput] });
+      expect(schedule.action).toMatchObject({
+        type: 'startWorkflow',
+        workflowType: 'ReconcileExportsWorkflow',
+        taskQueue: harness.env.TEMPORAL_TASK_QUEUE,
+        args: [scheduleInput],
+      });
       expect(schedule.spec.intervals).toMatchObject([{ every: 60_000 }]);
     } finally {
       await handle.delete();

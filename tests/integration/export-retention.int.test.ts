@@ -27,8 +27,14 @@ beforeAll(async () => {
   s3 = createS3Client(harness.env);
 });
 afterAll(async () => {
-  await harness?.client.schedule.getHandle(retentionScheduleId(harness.env)).delete().catch(() => {});
-  await harness?.client.schedule.getHandle(`reconcile-exports-${harness.env.TEMPORAL_TASK_QUEUE}`).delete().catch(() => {});
+  await harness?.client.schedule
+    .getHandle(retentionScheduleId(harness.env))
+    .delete()
+    .catch(() => {});
+  await harness?.client.schedule
+    .getHandle(`reconcile-exports-${harness.env.TEMPORAL_TASK_QUEUE}`)
+    .delete()
+    .catch(() => {});
   for (const w of harness?.workers ?? []) w.shutdown();
   await running;
   await harness?.close();
@@ -53,12 +59,20 @@ async function freeUser(): Promise<SeededUser> {
 async function completedExport() {
   const user = await freeUser();
   const input = await insertQueuedExport(harness.db, user);
-  await harness.client.workflow.execute('UserExportWorkflow', { taskQueue: harness.env.TEMPORAL_TASK_QUEUE, workflowId: `user-export-${input.exportId}`, args: [input] });
+  await harness.client.workflow.execute('UserExportWorkflow', {
+    taskQueue: harness.env.TEMPORAL_TASK_QUEUE,
+    workflowId: `user-export-${input.exportId}`,
+    args: [input],
+  });
   return { input, user, row: await row(input.exportId) };
 }
 
 function row(id: string) {
-  return harness.db.selectFrom('exports').select(['status', 'object_key', 'completed_at', 'expires_at', 'bytes', 'sha256']).where('id', '=', id).executeTakeFirstOrThrow();
+  return harness.db
+    .selectFrom('exports')
+    .select(['status', 'object_key', 'completed_at', 'expires_at', 'bytes', 'sha256'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
 async function objectStatus(key: string): Promise<number> {
@@ -70,7 +84,11 @@ async function objectStatus(key: string): Promise<number> {
 }
 
 async function downloadError(input: { tenantId: string; environmentId: string; exportId: string }, adminId: string) {
-  const error = await downloadUrl({ tenantId: input.tenantId, environmentId: input.environmentId }, { id: adminId, origin: { clientAddress: '203.0.113.9', userAgent: 'RetentionIntTest/1.0' } }, input.exportId).then(
+  const error = await downloadUrl(
+    { tenantId: input.tenantId, environmentId: input.environmentId },
+    { id: adminId, origin: { clientAddress: '203.0.113.9', userAgent: 'RetentionIntTest/1.0' } },
+    input.exportId,
+  ).then(
     () => null,
     (e: unknown) => e,
   );

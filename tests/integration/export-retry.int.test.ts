@@ -45,12 +45,27 @@ async function fixture(tenantSlug: string): Promise<Fixture> {
   const token = await encode({
     secret: webEnv().NEXTAUTH_SECRET,
     token: {
-      admin: { id: admin.id, email: admin.email, name: admin.name, role: admin.role, tenantId: admin.tenant_id, tenantName: admin.tenant_name, environmentId: admin.environment_id },
+      admin: {
+        id: admin.id,
+        email: admin.email,
+        name: admin.name,
+        role: admin.role,
+        tenantId: admin.tenant_id,
+        tenantName: admin.tenant_name,
+        environmentId: admin.environment_id,
+      },
       authTime: Math.floor(Date.now() / 1000),
       sessionVersion: admin.session_version,
     },
   });
-  return { adminId: admin.id, tenantId: admin.tenant_id, environmentId: admin.environment_id, userId: users[0]!.id, otherUserId: users[1]!.id, cookie: `next-auth.session-token=${token}` };
+  return {
+    adminId: admin.id,
+    tenantId: admin.tenant_id,
+    environmentId: admin.environment_id,
+    userId: users[0]!.id,
+    otherUserId: users[1]!.id,
+    cookie: `next-auth.session-token=${token}`,
+  };
 }
 
 /** An ended export of `user` as the lifecycle leaves it (set up directly: no workflow ran). */
@@ -58,12 +73,25 @@ async function endedExport(f: Fixture, status: ExportStatus, userId = f.userId):
   const id = randomUUID();
   await db
     .insertInto('exports')
-    .values({ id, tenant_id: f.tenantId, environment_id: f.environmentId, user_id: userId, requested_by: f.adminId, workflow_id: `user-export-${id}`, status, created_at: new Date(Date.now() - 60_000) })
+    .values({
+      id,
+      tenant_id: f.tenantId,
+      environment_id: f.environmentId,
+      user_id: userId,
+      requested_by: f.adminId,
+      workflow_id: `user-export-${id}`,
+      status,
+      created_at: new Date(Date.now() - 60_000),
+    })
     .execute();
   return id;
 }
 
-async function post(f: Fixture, userId: string, body?: string): Promise<{ status: number; body: { export?: ExportDto; error?: { code: string; message: string; hint: string } } }> {
+async function post(
+  f: Fixture,
+  userId: string,
+  body?: string,
+): Promise<{ status: number; body: { export?: ExportDto; error?: { code: string; message: string; hint: string } } }> {
   // A NextRequest, as Next hands route handlers: next-auth reads the cookie through it.
   const request = new NextRequest(`http://localhost/api/users/${userId}/exports`, {
     method: 'POST',
@@ -75,7 +103,9 @@ async function post(f: Fixture, userId: string, body?: string): Promise<{ status
 }
 
 async function exportDto(f: Fixture, id: string): Promise<ExportDto> {
-  const response = await getExportRoute(new NextRequest(`http://localhost/api/exports/${id}`, { headers: { cookie: f.cookie } }), { params: Promise.resolve({ id }) });
+  const response = await getExportRoute(new NextRequest(`http://localhost/api/exports/${id}`, { headers: { cookie: f.cookie } }), {
+    params: Promise.resolve({ id }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { export: ExportDto }).export;
 }
@@ -114,7 +144,12 @@ describe('POST /api/users/{userId}/exports with retryOf', () => {
     expect(again.id).not.toBe(original);
     expect(started).toEqual([`user-export-${again.id}`]);
     expect((await exportDto(acme, original)).retriedBy).toEqual({ id: again.id, createdAt: again.createdAt });
-    const audit = await db.selectFrom('audit_log').select('details').where('export_id', '=', again.id).where('action', '=', 'export.requested').executeTakeFirstOrThrow();
+    const audit = await db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('export_id', '=', again.id)
+      .where('action', '=', 'export.requested')
+      .executeTakeFirstOrThrow();
     expect(audit.details).toMatchObject({ retryOf: original });
   });
 
@@ -138,7 +173,7 @@ describe('POST /api/users/{userId}/exports with retryOf', () => {
     expect(started).toEqual([]);
   });
 
-  it("refuses an export of another user of the same environment (400)", async () => {
+  it('refuses an export of another user of the same environment (400)', async () => {
     const others = await endedExport(acme, 'failed', acme.otherUserId);
     const response = await post(acme, acme.userId, JSON.stringify({ retryOf: others }));
     expect(response.status).toBe(400);

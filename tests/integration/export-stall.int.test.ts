@@ -29,7 +29,11 @@ beforeAll(async () => {
   scratch = await createScratchDatabase();
   await migrateToLatest(scratch.db);
   const tenant = await scratch.db.insertInto('tenants').values({ slug: 'stall', name: 'Stall' }).returning('id').executeTakeFirstOrThrow();
-  const environment = await scratch.db.insertInto('environments').values({ tenant_id: tenant.id, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow();
+  const environment = await scratch.db
+    .insertInto('environments')
+    .values({ tenant_id: tenant.id, slug: 'production', name: 'Production' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const user = await scratch.db
     .insertInto('users')
     .values({ tenant_id: tenant.id, environment_id: environment.id, email: 'stuck@stall.example', name: 'Stuck' })

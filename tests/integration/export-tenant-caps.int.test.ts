@@ -28,14 +28,28 @@ let userIds: string[] = [];
 
 beforeAll(async () => {
   const suffix = randomUUID().slice(0, 8);
-  tenantId = (await db.insertInto('tenants').values({ slug: `caps-${suffix}`, name: `Caps ${suffix}` }).returning('id').executeTakeFirstOrThrow()).id;
-  const environmentId = (await db.insertInto('environments').values({ tenant_id: tenantId, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow()).id;
+  tenantId = (
+    await db
+      .insertInto('tenants')
+      .values({ slug: `caps-${suffix}`, name: `Caps ${suffix}` })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
+  const environmentId = (
+    await db.insertInto('environments').values({ tenant_id: tenantId, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow()
+  ).id;
   const adminId = (
-    await db.insertInto('admins').values({ tenant_id: tenantId, email: `admin@caps-${suffix}.test`, name: 'Caps Admin', password_hash: 'x', role: 'admin' }).returning('id').executeTakeFirstOrThrow()
+    await db
+      .insertInto('admins')
+      .values({ tenant_id: tenantId, email: `admin@caps-${suffix}.test`, name: 'Caps Admin', password_hash: 'x', role: 'admin' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
   ).id;
   const users = await db
     .insertInto('users')
-    .values(Array.from({ length: burst }, (_, i) => ({ tenant_id: tenantId, environment_id: environmentId, email: `u${i}@caps-${suffix}.test`, name: `User ${i}` })))
+    .values(
+      Array.from({ length: burst }, (_, i) => ({ tenant_id: tenantId, environment_id: environmentId, email: `u${i}@caps-${suffix}.test`, name: `User ${i}` })),
+    )
     .returning('id')
     .execute();
   scope = { tenantId, environmentId };
@@ -60,7 +74,14 @@ afterAll(async () => {
 
 describe('tenant export caps under a many-user burst', () => {
   it(`${burst} parallel requests for ${burst} users create exactly the cap, the rest are 429`, async () => {
-    const outcomes = await Promise.all(userIds.map((userId) => requestExport(scope, admin, userId).then(() => 'created' as const, (e: unknown) => e)));
+    const outcomes = await Promise.all(
+      userIds.map((userId) =>
+        requestExport(scope, admin, userId).then(
+          () => 'created' as const,
+          (e: unknown) => e,
+        ),
+      ),
+    );
     const created = outcomes.filter((o) => o === 'created').length;
     const limited = outcomes.filter((o) => isAppError(o) && o.status === 429).length;
     expect({ created, limited }).toEqual({ created: cap, limited: burst - cap });

@@ -73,9 +73,21 @@ beforeAll(async () => {
 // A failed test must not leave its export in flight: the next one's insert would then hit
 // the one-in-flight-per-user index and fail for no reason of its own.
 afterEach(async () => {
-  const inFlight = await db.selectFrom('exports').select(['id', 'user_id', 'tenant_id', 'environment_id']).where('user_id', '=', bigUser.id).where('status', 'in', ['queued', 'running']).execute();
+  const inFlight = await db
+    .selectFrom('exports')
+    .select(['id', 'user_id', 'tenant_id', 'environment_id'])
+    .where('user_id', '=', bigUser.id)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
   for (const row of inFlight) {
-    await activities.finishExport({ exportId: row.id, userId: row.user_id, tenantId: row.tenant_id, environmentId: row.environment_id, status: 'failed', errorSummary: 'test' });
+    await activities.finishExport({
+      exportId: row.id,
+      userId: row.user_id,
+      tenantId: row.tenant_id,
+      environmentId: row.environment_id,
+      status: 'failed',
+      errorSummary: 'test',
+    });
   }
 });
 afterAll(async () => {
@@ -117,7 +129,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         }
       },
     });
-    const cancelling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    const cancelling = createExportActivities({
+      db,
+      pool,
+      s3: client,
+      bucket: env.S3_BUCKET,
+      retentionSeconds: 7 * 24 * 3600,
+      runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 },
+    });
     const error = await mock.run(cancelling.exportUserData, input).catch((e: unknown) => e);
     client.destroy();
     expect(cancelled).toBe(true);
@@ -137,7 +156,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     const mock = new MockActivityEnvironment();
     // The window the heartbeat-timed cancel above used to hit under load, made certain.
     const client = hookedClient({ after: (command) => command === 'CompleteMultipartUploadCommand' && mock.cancel('CANCELLED') });
-    const late = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const late = createExportActivities({
+      db,
+      pool,
+      s3: client,
+      bucket: env.S3_BUCKET,
+      retentionSeconds: 7 * 24 * 3600,
+      runOptions: { partSize: 5 * 1024 * 1024 },
+    });
     const error = await mock.run(late.exportUserData, input).catch((e: unknown) => e);
     client.destroy();
     expect(error).toBeInstanceOf(CancelledFailure);
@@ -162,7 +188,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         await held;
       },
     });
-    const staleActivities = createExportActivities({ db, pool, s3: staleClient, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const staleActivities = createExportActivities({
+      db,
+      pool,
+      s3: staleClient,
+      bucket: env.S3_BUCKET,
+      retentionSeconds: 7 * 24 * 3600,
+      runOptions: { partSize: 5 * 1024 * 1024 },
+    });
     const stale = new MockActivityEnvironment({ attempt: 1 }).run(staleActivities.exportUserData, input).then(
       () => 'returned',
       (e: unknown) => e,
@@ -201,7 +234,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
         await held;
       },
     });
-    const stalling = createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 } });
+    const stalling = createExportActivities({
+      db,
+      pool,
+      s3: client,
+      bucket: env.S3_BUCKET,
+      retentionSeconds: 7 * 24 * 3600,
+      runOptions: { progressIntervalMs: 100, partSize: 5 * 1024 * 1024 },
+    });
     await mock.run(stalling.exportUserData, input);
     client.destroy();
     expect(stalledSince).toBeGreaterThan(0);
@@ -215,7 +255,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     const input = await insertQueuedExport(db, bigUser);
     const failing = createS3Client(env);
     const sent = recordCommands(failing, 'UploadPartCommand');
-    const failingActivities = createExportActivities({ db, pool, s3: failing, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
+    const failingActivities = createExportActivities({
+      db,
+      pool,
+      s3: failing,
+      bucket: env.S3_BUCKET,
+      retentionSeconds: 7 * 24 * 3600,
+      runOptions: { partSize: 5 * 1024 * 1024 },
+    });
     const error = await new MockActivityEnvironment().run(failingActivities.exportUserData, input).catch((e: unknown) => e);
     failing.destroy();
     expect(error).toMatchObject({ type: 'StorageError' });
@@ -228,7 +275,7 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     await activities.finishExport({ ...input, status: 'failed', errorSummary: 'test' });
   });
 
-  it('an export of another tenant\'s user is not found, non-retryably', async () => {
+  it("an export of another tenant's user is not found, non-retryably", async () => {
     const input = await insertQueuedExport(db, bigUser);
     const other = await db.selectFrom('environments').select(['id', 'tenant_id']).where('tenant_id', '!=', bigUser.tenant_id).executeTakeFirstOrThrow();
     const mock = new MockActivityEnvironment();

@@ -17,13 +17,14 @@ afterAll(async () => {
 describe('health workflow through a real worker', () => {
   it('touches Postgres and S3 and cleans up its probe object', async () => {
     const probeId = randomUUID();
-    const result = await harness.run(() =>
-      harness.client.workflow.execute('HealthCheckWorkflow', {
-        taskQueue: harness.env.TEMPORAL_TASK_QUEUE,
-        workflowId: `health-${probeId}`,
-        args: [{ probeId }],
-        workflowExecutionTimeout: '60 seconds',
-      }) as Promise<HealthCheckResult>,
+    const result = await harness.run(
+      () =>
+        harness.client.workflow.execute('HealthCheckWorkflow', {
+          taskQueue: harness.env.TEMPORAL_TASK_QUEUE,
+          workflowId: `health-${probeId}`,
+          args: [{ probeId }],
+          workflowExecutionTimeout: '60 seconds',
+        }) as Promise<HealthCheckResult>,
     );
     expect(result.database.ok).toBe(true);
     expect(result.database.serverVersion).toMatch(/^\d+/);

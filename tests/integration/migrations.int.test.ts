@@ -25,7 +25,20 @@ describe('migrations on real Postgres', () => {
   it('go up, down to nothing, and up again', async () => {
     const applied = await migrateToLatest(scratch.db);
     expect(applied.length).toBeGreaterThanOrEqual(3);
-    expect(await tableNames()).toEqual(['admins', 'audit_log', 'bulk_export_users', 'bulk_exports', 'environments', 'events', 'export_idempotency_keys', 'exports', 'sign_in_attempts', 'tenants', 'user_event_counts', 'users']);
+    expect(await tableNames()).toEqual([
+      'admins',
+      'audit_log',
+      'bulk_export_users',
+      'bulk_exports',
+      'environments',
+      'events',
+      'export_idempotency_keys',
+      'exports',
+      'sign_in_attempts',
+      'tenants',
+      'user_event_counts',
+      'users',
+    ]);
 
     const reverted = await migrateAllDown(scratch.db);
     expect(reverted).toEqual([...applied].reverse());
@@ -55,7 +68,9 @@ describe('migrations on real Postgres', () => {
       { column_name: 'range_from', data_type: 'timestamp with time zone', is_nullable: 'YES', column_default: null },
       { column_name: 'range_to', data_type: 'timestamp with time zone', is_nullable: 'YES', column_default: null },
     ]);
-    const { rows: checks } = await sql<{ def: string }>`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'exports_range_order'`.execute(scratch.db);
+    const { rows: checks } = await sql<{
+      def: string;
+    }>`select pg_get_constraintdef(oid) as def from pg_constraint where conname = 'exports_range_order'`.execute(scratch.db);
     expect(checks[0]?.def).toMatch(/range_from < range_to/);
   });
 
@@ -105,7 +120,11 @@ describe('migrations on real Postgres', () => {
   });
 
   it('refuse a user whose environment belongs to another tenant', async () => {
-    const envs = await scratch.db.selectFrom('environments').innerJoin('tenants', 'tenants.id', 'environments.tenant_id').select(['environments.id', 'tenants.slug', 'environments.tenant_id']).execute();
+    const envs = await scratch.db
+      .selectFrom('environments')
+      .innerJoin('tenants', 'tenants.id', 'environments.tenant_id')
+      .select(['environments.id', 'tenants.slug', 'environments.tenant_id'])
+      .execute();
     const acme = envs.find((e) => e.slug === 'acme')!;
     const globexEnv = envs.find((e) => e.slug === 'globex')!;
     await expect(

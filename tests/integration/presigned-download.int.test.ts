@@ -20,7 +20,13 @@ afterAll(async () => {
 
 describe('presigned download on the real S3 gateway', () => {
   it('serves a signed link as an attachment', async () => {
-    const url = await presignDownload(createPublicS3Client(env), { bucket: env.S3_BUCKET, key, fileName: 'acme-production-u-20261125T000000Z.zip', contentType: 'application/zip', ttlSeconds: 60 });
+    const url = await presignDownload(createPublicS3Client(env), {
+      bucket: env.S3_BUCKET,
+      key,
+      fileName: 'acme-production-u-20261125T000000Z.zip',
+      contentType: 'application/zip',
+      ttlSeconds: 60,
+    });
     const response = await fetch(url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toBe('attachment; filename="acme-production-u-20261125T000000Z.zip"');
@@ -35,14 +41,22 @@ describe('presigned download on the real S3 gateway', () => {
   });
 
   it('refuses an expired link', async () => {
-    const url = await presignDownload(createPublicS3Client(env), { bucket: env.S3_BUCKET, key, fileName: 'x.zip', contentType: 'application/zip', ttlSeconds: 1 });
+    const url = await presignDownload(createPublicS3Client(env), {
+      bucket: env.S3_BUCKET,
+      key,
+      fileName: 'x.zip',
+      contentType: 'application/zip',
+      ttlSeconds: 1,
+    });
     await new Promise((resolve) => setTimeout(resolve, 2_100));
     const response = await fetch(url);
     expect(response.status).toBe(403);
   });
 
   it('refuses a link whose signature was tampered with', async () => {
-    const url = new URL(await presignDownload(createPublicS3Client(env), { bucket: env.S3_BUCKET, key, fileName: 'x.zip', contentType: 'application/zip', ttlSeconds: 60 }));
+    const url = new URL(
+      await presignDownload(createPublicS3Client(env), { bucket: env.S3_BUCKET, key, fileName: 'x.zip', contentType: 'application/zip', ttlSeconds: 60 }),
+    );
     url.searchParams.set('X-Amz-Expires', '604800');
     const response = await fetch(url);
     expect(response.status).toBe(403);

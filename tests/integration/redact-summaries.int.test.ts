@@ -22,8 +22,16 @@ describe('20261126100100_redact_error_summaries', () => {
 
     const db = scratch.db;
     const tenant = await db.insertInto('tenants').values({ slug: 'redact', name: 'Redact' }).returning('id').executeTakeFirstOrThrow();
-    const env = await db.insertInto('environments').values({ tenant_id: tenant.id, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow();
-    const admin = await db.insertInto('admins').values({ tenant_id: tenant.id, email: 'a@redact.test', name: 'A', password_hash: 'x', role: 'admin' }).returning('id').executeTakeFirstOrThrow();
+    const env = await db
+      .insertInto('environments')
+      .values({ tenant_id: tenant.id, slug: 'production', name: 'Production' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const admin = await db
+      .insertInto('admins')
+      .values({ tenant_id: tenant.id, email: 'a@redact.test', name: 'A', password_hash: 'x', role: 'admin' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const summaries = {
       storage: 'The export failed after 3 attempts: Storage (S3) failed or is unreachable: connect ECONNREFUSED 127.0.0.1:42651',
       database: 'The export failed after 3 attempts: The database is unreachable: connect ECONNREFUSED 10.1.2.3:5432',
@@ -32,10 +40,22 @@ describe('20261126100100_redact_error_summaries', () => {
     };
     const ids: Record<string, string> = {};
     for (const [name, summary] of Object.entries(summaries)) {
-      const user = await db.insertInto('users').values({ tenant_id: tenant.id, environment_id: env.id, email: `${name}@redact.test`, name }).returning('id').executeTakeFirstOrThrow();
+      const user = await db
+        .insertInto('users')
+        .values({ tenant_id: tenant.id, environment_id: env.id, email: `${name}@redact.test`, name })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       const row = await db
         .insertInto('exports')
-        .values({ tenant_id: tenant.id, environment_id: env.id, user_id: user.id, requested_by: admin.id, workflow_id: `wf-${name}`, status: 'failed', error_summary: summary })
+        .values({
+          tenant_id: tenant.id,
+          environment_id: env.id,
+          user_id: user.id,
+          requested_by: admin.id,
+          workflow_id: `wf-${name}`,
+          status: 'failed',
+          error_summary: summary,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       ids[name] = row.id;

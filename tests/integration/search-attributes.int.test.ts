@@ -32,7 +32,14 @@ describe('export search attributes', () => {
     await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
     // A new namespace takes a moment to reach the frontend's cache.
     await expect
-      .poll(async () => (await connection.workflowService.describeNamespace({ namespace }).then(() => true, () => false)), { timeout: 30_000 })
+      .poll(
+        async () =>
+          await connection.workflowService.describeNamespace({ namespace }).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 30_000 },
+      )
       .toBe(true);
     const first = await ensureSearchAttributes(connection, namespace);
     expect(first.added.sort()).toEqual(exportSearchAttributeKeys.map((k) => k.name).sort());

@@ -27,7 +27,11 @@ describe('demo seed on a database that already has rows', () => {
       .insertInto('admins')
       .values({ tenant_id: tenant.id, email: 'Admin@acme.test', name: 'Real Admin', role: 'viewer', password_hash: realHash })
       .execute();
-    const env = await db.insertInto('environments').values({ tenant_id: tenant.id, slug: 'production', name: 'Prod (real)' }).returning('id').executeTakeFirstOrThrow();
+    const env = await db
+      .insertInto('environments')
+      .values({ tenant_id: tenant.id, slug: 'production', name: 'Prod (real)' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const demoEmail = demoUsers('acme', 'production')[0]!.email;
     const user = await db
       .insertInto('users')
@@ -39,16 +43,28 @@ describe('demo seed on a database that already has rows', () => {
 
     expect(await db.selectFrom('tenants').select('name').where('id', '=', tenant.id).executeTakeFirstOrThrow()).toEqual({ name: 'Acme (real)' });
     expect(await db.selectFrom('environments').select('name').where('id', '=', env.id).executeTakeFirstOrThrow()).toEqual({ name: 'Prod (real)' });
-    const admin = await db.selectFrom('admins').select(['email', 'name', 'role', 'password_hash']).where('tenant_id', '=', tenant.id).where('email', 'ilike', 'admin@acme.test').execute();
+    const admin = await db
+      .selectFrom('admins')
+      .select(['email', 'name', 'role', 'password_hash'])
+      .where('tenant_id', '=', tenant.id)
+      .where('email', 'ilike', 'admin@acme.test')
+      .execute();
     expect(admin).toEqual([{ email: 'Admin@acme.test', name: 'Real Admin', role: 'viewer', password_hash: realHash }]);
     expect(await verifyPassword(demoPassword, admin[0]!.password_hash)).toBe(false);
     expect(await db.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow()).toEqual({ name: 'Real Person' });
-    const events = await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', user.id).executeTakeFirstOrThrow();
+    const events = await db
+      .selectFrom('events')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', user.id)
+      .executeTakeFirstOrThrow();
     expect(Number(events.n)).toBe(0);
 
     // What was missing did get written: the other demo admins, environment and users.
     const emails = (await db.selectFrom('admins').select('email').orderBy('email').execute()).map((a) => a.email.toLowerCase());
     expect(emails).toEqual(['admin@acme.test', 'admin@globex.test', 'viewer@acme.test']);
-    expect(await db.selectFrom('environments').select('slug').where('tenant_id', '=', tenant.id).orderBy('slug').execute()).toEqual([{ slug: 'production' }, { slug: 'sandbox' }]);
+    expect(await db.selectFrom('environments').select('slug').where('tenant_id', '=', tenant.id).orderBy('slug').execute()).toEqual([
+      { slug: 'production' },
+      { slug: 'sandbox' },
+    ]);
   });
 });

@@ -21,7 +21,11 @@ afterAll(async () => {
 /** A new admin of a new tenant, and the token a fresh sign-in would give them. */
 async function signedIn(): Promise<{ email: string; token: JWT }> {
   serial++;
-  const tenant = await scratch.db.insertInto('tenants').values({ slug: `t${serial}`, name: `Tenant ${serial}` }).returning('id').executeTakeFirstOrThrow();
+  const tenant = await scratch.db
+    .insertInto('tenants')
+    .values({ slug: `t${serial}`, name: `Tenant ${serial}` })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const email = `admin${serial}@claims.test`;
   await scratch.db.insertInto('admins').values({ tenant_id: tenant.id, email, name: 'A', role: 'admin', password_hash: 'x' }).execute();
   const row = (await findAdminByEmail(scratch.db, email))!;

@@ -3,13 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../../lib/db/client';
 import { migrateToLatest } from '../../lib/db/migrator';
-import {
-  pruneSignInAttempts,
-  releaseSignInAttempt,
-  reserveSignInAttempt,
-  settleSignInAttempt,
-  signInThrottle,
-} from '../../lib/auth/sign-in-throttle';
+import { pruneSignInAttempts, releaseSignInAttempt, reserveSignInAttempt, settleSignInAttempt, signInThrottle } from '../../lib/auth/sign-in-throttle';
 import { createScratchDatabase } from '../support/scratch-database';
 
 let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;

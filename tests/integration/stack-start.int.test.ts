@@ -29,7 +29,9 @@ async function tempDir(prefix: string, mode: number): Promise<string> {
 
 /** Runs the stack once from `checkout` with data in `dataDir`; what it stages goes to a temp dir of the test's own. */
 async function startStackFrom(checkout: string, dataDir: string) {
-  const ports = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()].map(String);
+  const ports = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()].map(
+    String,
+  );
   const env = { ...process.env, TMPDIR: await tempDir('export-console-tmp-', 0o755) };
   return runToEnd(process.execPath, ['--import', 'tsx', 'tests/support/start-stack-once.ts', dataDir, ...ports], { cwd: checkout, env, timeoutMs: 150_000 });
 }
@@ -46,7 +48,7 @@ describe('starting the local stack from another checkout', () => {
     expect(output).toContain('ready');
     expect(code).toBe(0);
     // As root, Postgres runs as the `postgres` user, which cannot reach binaries under `home`.
-    if (process.getuid?.() === 0) expect(output).toContain("Postgres binaries staged in");
+    if (process.getuid?.() === 0) expect(output).toContain('Postgres binaries staged in');
     expect(stackFrames(output)).toEqual([]);
     expect(processesMentioning(...cleanup)).toEqual([]);
   });

@@ -39,17 +39,16 @@ async function listedCount(email: string): Promise<number | undefined> {
 }
 
 async function realCount(userId: string): Promise<number> {
-  const row = await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId)
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
 beforeAll(async () => {
-  const env = await db
-    .selectFrom('environments')
-    .select(['id', 'tenant_id'])
-    .where('slug', '=', 'production')
-    .orderBy('id')
-    .executeTakeFirstOrThrow();
+  const env = await db.selectFrom('environments').select(['id', 'tenant_id']).where('slug', '=', 'production').orderBy('id').executeTakeFirstOrThrow();
   scope = { tenantId: env.tenant_id, environmentId: env.id };
 });
 

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 describe('user export through a real worker, Postgres and S3', () => {
-  it('writes a ZIP whose events.csv equals the user\'s events in the database', async () => {
+  it("writes a ZIP whose events.csv equals the user's events in the database", async () => {
     const user = await pickSeededUser(harness.db, 1000, 6000);
     const input = await insertQueuedExport(harness.db, user);
     const result = (await harness.run(() =>

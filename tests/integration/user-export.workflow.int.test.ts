@@ -121,7 +121,8 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     const error = await handle.result().catch((e: unknown) => e);
     await saveHistory(client, handle.workflowId, 'mocked-failed-after-retries');
     // The summary is the storage category's fixed sentence, not the activity's own message.
-    const summary = 'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
+    const summary =
+      'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause).toMatchObject({ type: 'ExportFailed', message: summary, nonRetryable: true });
     expect(await temporalStatus(handle)).toBe('FAILED');
@@ -159,14 +160,19 @@ describe('UserExportWorkflow (mocked activities, real dev server)', () => {
     expect(finished.filter((f) => f.exportId === input.exportId)).toEqual([{ ...input, status: 'cancelled', errorSummary: null }]);
   });
 
-  it('an operator lists one tenant\'s exports, and its failed ones, by search attribute', async () => {
+  it("an operator lists one tenant's exports, and its failed ones, by search attribute", async () => {
     const tenantId = randomUUID();
     const ok = { ...newInput('succeed'), tenantId };
     const bad = { ...newInput('fail'), tenantId };
     behaviour.set(bad.exportId, 'fail');
     // Started as the web app starts them: with the scope and `queued`.
     const startWithAttributes = (input: UserExportInput) =>
-      client.workflow.start('UserExportWorkflow', { taskQueue, workflowId: `wf-test-${randomUUID()}`, args: [input], typedSearchAttributes: exportStartSearchAttributes(input) });
+      client.workflow.start('UserExportWorkflow', {
+        taskQueue,
+        workflowId: `wf-test-${randomUUID()}`,
+        args: [input],
+        typedSearchAttributes: exportStartSearchAttributes(input),
+      });
     const [okHandle, badHandle] = await Promise.all([startWithAttributes(ok), startWithAttributes(bad)]);
     await okHandle.result();
     await badHandle.result().catch(() => {});

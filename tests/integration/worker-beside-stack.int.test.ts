@@ -73,8 +73,16 @@ describe('a bare npm run worker', () => {
 
   it('beside the checkout’s running local stack: finds it through .data/stack.env.json and polls', async () => {
     await buildWorker();
-    const ports = { EMBEDDED_PG_PORT: await findFreePort(), EMBEDDED_TEMPORAL_PORT: await findFreePort(), EMBEDDED_TEMPORAL_UI_PORT: await findFreePort(), EMBEDDED_S3_PORT: await findFreePort() };
-    const stack = startIn('stack', process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts'], { ...bareEnv, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
+    const ports = {
+      EMBEDDED_PG_PORT: await findFreePort(),
+      EMBEDDED_TEMPORAL_PORT: await findFreePort(),
+      EMBEDDED_TEMPORAL_UI_PORT: await findFreePort(),
+      EMBEDDED_S3_PORT: await findFreePort(),
+    };
+    const stack = startIn('stack', process.execPath, ['--import', 'tsx', 'scripts/stack/cli.ts'], {
+      ...bareEnv,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    });
     await expect.poll(stack.output, { timeout: 120_000, interval: 500 }).toContain('local stack ready');
 
     const worker = startIn('worker', 'npm', ['run', '-s', 'worker'], bareEnv);

@@ -24,7 +24,15 @@ export async function insertQueuedExport(db: Db, user: Awaited<ReturnType<typeof
   const exportId = randomUUID();
   await db
     .insertInto('exports')
-    .values({ id: exportId, tenant_id: user.tenant_id, environment_id: user.environment_id, user_id: user.id, requested_by: user.admin_id, workflow_id: `user-export-${exportId}`, status: 'queued' })
+    .values({
+      id: exportId,
+      tenant_id: user.tenant_id,
+      environment_id: user.environment_id,
+      user_id: user.id,
+      requested_by: user.admin_id,
+      workflow_id: `user-export-${exportId}`,
+      status: 'queued',
+    })
     .execute();
   return { exportId, userId: user.id, tenantId: user.tenant_id, environmentId: user.environment_id };
 }

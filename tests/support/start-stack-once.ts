@@ -8,7 +8,18 @@ import { startStack } from '../../scripts/stack/index';
 const [dataDir, postgres, temporal, temporalUi, s3, smtp, mailpitUi] = process.argv.slice(2);
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'SMTP_URL'].includes(k)));
 try {
-  const stack = await startStack({ dataDir: dataDir!, env, ports: { postgres: Number(postgres), temporal: Number(temporal), temporalUi: Number(temporalUi), s3: Number(s3), smtp: Number(smtp), mailpitUi: Number(mailpitUi) } });
+  const stack = await startStack({
+    dataDir: dataDir!,
+    env,
+    ports: {
+      postgres: Number(postgres),
+      temporal: Number(temporal),
+      temporalUi: Number(temporalUi),
+      s3: Number(s3),
+      smtp: Number(smtp),
+      mailpitUi: Number(mailpitUi),
+    },
+  });
   console.log('ready');
   await stack.stop();
 } catch (error) {

@@ -20,7 +20,9 @@ function refusal(query: string): AppError {
 describe('audit filters', () => {
   it('accept every known action, ids, and ISO 8601 dates and date-times as a half-open range', () => {
     for (const action of auditActions) expect(parse(`action=${action}`).action).toBe(action);
-    const q = parse('adminId=0b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e&userId=1b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e&from=2026-11-01&to=2026-11-02T09:30:00%2B01:00&limit=5');
+    const q = parse(
+      'adminId=0b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e&userId=1b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e&from=2026-11-01&to=2026-11-02T09:30:00%2B01:00&limit=5',
+    );
     expect(q).toMatchObject({ adminId: '0b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e', userId: '1b7e6d4c-1f2a-4b3c-8d9e-0f1a2b3c4d5e', limit: 5 });
     expect(q.from?.toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(q.to?.toISOString()).toBe('2026-11-02T08:30:00.000Z');
@@ -35,7 +37,14 @@ describe('audit filters', () => {
   });
 
   it('refuse from ≥ to, and dates that are not ISO 8601, saying the range is half-open', () => {
-    for (const query of ['from=2026-11-02&to=2026-11-01', 'from=2026-11-01&to=2026-11-01', 'from=yesterday', 'to=2026-13-01', 'from=2026-11-01T09:30:00', 'to=1700000000']) {
+    for (const query of [
+      'from=2026-11-02&to=2026-11-01',
+      'from=2026-11-01&to=2026-11-01',
+      'from=yesterday',
+      'to=2026-13-01',
+      'from=2026-11-01T09:30:00',
+      'to=1700000000',
+    ]) {
       const error = refusal(query);
       expect(error.status, query).toBe(400);
       expect(error.hint, query).toMatch(/half-open/);

@@ -14,7 +14,7 @@ const files: Record<string, string> = {
     "'use client';\nimport { pageSchema } from '@/lib/users/user.contracts';\nimport { useRows } from '../_hooks/use-rows';\nexport const Table = () => [pageSchema, useRows];\n",
   // Reached from a client component: a type-only import of a server module still counts.
   'app/_hooks/use-rows.ts': "import type { UserRow } from '@/lib/users/user.service';\nexport const useRows = (): UserRow[] => [];\n",
-  'lib/users/user.contracts.ts': "export const pageSchema = 1;\n",
+  'lib/users/user.contracts.ts': 'export const pageSchema = 1;\n',
   'lib/users/user.service.ts':
     "import { withRoute } from '../http/with-route';\nimport { cursor } from '../pagination/cursor';\nexport type UserRow = { id: string };\nexport const listUsers = [withRoute, cursor];\n",
   'lib/pagination/cursor.ts': "import { registrations } from '../../worker/registration';\nexport const cursor = registrations;\n",

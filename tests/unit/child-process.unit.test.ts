@@ -15,7 +15,12 @@ afterEach(async () => {
 describe('startChild', () => {
   it('resolves on a ready line, passes lines on, and stops with the stop signal', async () => {
     const lines: string[] = [];
-    const child = await startChild({ name: 'idler', ...node('console.log("hello"); console.log("up"); setInterval(() => {}, 1000)'), ready: { line: /^up$/ }, onLine: (line) => lines.push(line) });
+    const child = await startChild({
+      name: 'idler',
+      ...node('console.log("hello"); console.log("up"); setInterval(() => {}, 1000)'),
+      ready: { line: /^up$/ },
+      onLine: (line) => lines.push(line),
+    });
     started.push(child);
     expect(lines).toEqual(['hello', 'up']);
     expect(child.output()).toBe('hello\nup\n');
@@ -25,7 +30,12 @@ describe('startChild', () => {
   });
 
   it('SIGKILLs a child that ignores the stop signal after the grace period', async () => {
-    const child = await startChild({ name: 'stubborn', ...node('process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)'), ready: { line: /up/ }, stopGraceMs: 300 });
+    const child = await startChild({
+      name: 'stubborn',
+      ...node('process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)'),
+      ready: { line: /up/ },
+      stopGraceMs: 300,
+    });
     await child.stop();
     expect((await child.exited).signal).toBe('SIGKILL');
   });
@@ -59,13 +69,17 @@ describe('startChild', () => {
   });
 
   it('rejects when the command cannot be spawned', async () => {
-    await expect(startChild({ name: 'ghost', command: '/nonexistent/ghost', args: [] })).rejects.toThrow('could not start ghost (/nonexistent/ghost): spawn /nonexistent/ghost ENOENT');
+    await expect(startChild({ name: 'ghost', command: '/nonexistent/ghost', args: [] })).rejects.toThrow(
+      'could not start ghost (/nonexistent/ghost): spawn /nonexistent/ghost ENOENT',
+    );
   });
 
   it('with stopTree, stops the grandchildren a launcher started', async () => {
     const child = await startChild({
       name: 'launcher',
-      ...node(`require("child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("up"); setInterval(() => {}, 1000)`),
+      ...node(
+        `require("child_process").spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }); console.log("up"); setInterval(() => {}, 1000)`,
+      ),
       ready: { line: /up/ },
       stopTree: true,
     });
@@ -79,7 +93,10 @@ describe('startChild', () => {
 
 describe('runToEnd', () => {
   it('resolves with the exit code and the combined output', async () => {
-    const { code, output } = await runToEnd(process.execPath, ['-e', 'console.log("out"); console.error("err"); process.exit(2)'], { cwd: tmpdir(), env: process.env });
+    const { code, output } = await runToEnd(process.execPath, ['-e', 'console.log("out"); console.error("err"); process.exit(2)'], {
+      cwd: tmpdir(),
+      env: process.env,
+    });
     expect(code).toBe(2);
     expect(output.split('\n').sort()).toEqual(['', 'err', 'out']);
   });

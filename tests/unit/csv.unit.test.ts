@@ -10,7 +10,7 @@ import { profileCsv } from '../../lib/exports/formats/csv/profile-csv';
 
 describe('formula guard', () => {
   it.each([
-    ['=cmd|\' /C calc\'!A0', "'=cmd|' /C calc'!A0"],
+    ["=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"],
     ['+1+1', "'+1+1"],
     ['-2', "'-2"],
     ['@SUM(A1)', "'@SUM(A1)"],

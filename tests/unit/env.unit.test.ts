@@ -34,13 +34,9 @@ describe('configuration', () => {
   });
 
   it('lists every bad variable at once, naming each', () => {
-    const problems = problemsOf(() =>
-      parseEnv(sharedEnvSchema, { DATABASE_URL: 'mysql://x', EXPORT_LINK_TTL_SECONDS: '-5', S3_FORCE_PATH_STYLE: 'yes' }),
-    );
+    const problems = problemsOf(() => parseEnv(sharedEnvSchema, { DATABASE_URL: 'mysql://x', EXPORT_LINK_TTL_SECONDS: '-5', S3_FORCE_PATH_STYLE: 'yes' }));
     const names = problems.map((p) => p.split(' ')[0]);
-    expect(names).toEqual(
-      expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_BUCKET', 'EXPORT_LINK_TTL_SECONDS', 'S3_FORCE_PATH_STYLE']),
-    );
+    expect(names).toEqual(expect.arrayContaining(['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_BUCKET', 'EXPORT_LINK_TTL_SECONDS', 'S3_FORCE_PATH_STYLE']));
     expect(problems).toContain('TEMPORAL_ADDRESS is required');
     expect(problems.find((p) => p.startsWith('DATABASE_URL'))).toMatch(/postgres:\/\//);
   });

@@ -38,7 +38,10 @@ describe('the mail about an export', () => {
   });
 
   it('on failure: says so in the subject and gives the fixed failure sentence', () => {
-    const mail = buildExportEmail({ ...facts, ending: 'failed', errorSummary: 'The export failed because file storage was unreachable.' }, 'http://localhost:3000');
+    const mail = buildExportEmail(
+      { ...facts, ending: 'failed', errorSummary: 'The export failed because file storage was unreachable.' },
+      'http://localhost:3000',
+    );
     expect(mail.subject).toBe('Export failed: ada@example.com (Acme · Production)');
     expect(mail.text).toContain('file storage was unreachable');
     expect(mail.text).toContain(`http://localhost:3000/exports?export=${facts.exportId}`);

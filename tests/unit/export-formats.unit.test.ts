@@ -68,7 +68,13 @@ describe('jsonl', () => {
   });
 
   it('selects no formula guard, and bounds the range half-open', () => {
-    const sql = exportFormat('jsonl').eventsCopySql({ tenantId: user.id, environmentId: user.id, userId: user.id, from: '2026-01-01T00:00:00+02:00', to: '2026-02-01T00:00:00Z' });
+    const sql = exportFormat('jsonl').eventsCopySql({
+      tenantId: user.id,
+      environmentId: user.id,
+      userId: user.id,
+      from: '2026-01-01T00:00:00+02:00',
+      to: '2026-02-01T00:00:00Z',
+    });
     expect(sql).not.toMatch(/''''/);
     expect(sql).toContain("occurred_at >= '2025-12-31T22:00:00.000Z'::timestamptz");
     expect(sql).toContain("occurred_at < '2026-02-01T00:00:00.000Z'::timestamptz");
@@ -76,7 +82,9 @@ describe('jsonl', () => {
 
   it('refuses to inline anything but a UUID or a time', () => {
     expect(() => exportFormat('jsonl').eventsCopySql({ tenantId: "x' or 1=1 --", environmentId: user.id, userId: user.id })).toThrow(/not a UUID/);
-    expect(() => exportFormat('jsonl').eventsCopySql({ tenantId: user.id, environmentId: user.id, userId: user.id, from: "'; drop table events; --" })).toThrow(/not a timestamp/);
+    expect(() => exportFormat('jsonl').eventsCopySql({ tenantId: user.id, environmentId: user.id, userId: user.id, from: "'; drop table events; --" })).toThrow(
+      /not a timestamp/,
+    );
   });
 
   it('counts one record per line, whatever the chunking', async () => {
@@ -104,18 +112,25 @@ describe('POST /api/users/{userId}/exports body', () => {
     return result.success ? [] : result.error.issues.map((i) => i.message);
   };
 
-  it.each([{}, { format: 'csv' }, { format: 'csv-excel' }, { format: 'jsonl', from: '2026-01-01T00:00:00Z' }, { to: '2026-01-01T00:00:00.123+05:30' }, { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:01Z' }])(
-    'accepts %j',
-    (body) => expect(parse(body).success).toBe(true),
-  );
+  it.each([
+    {},
+    { format: 'csv' },
+    { format: 'csv-excel' },
+    { format: 'jsonl', from: '2026-01-01T00:00:00Z' },
+    { to: '2026-01-01T00:00:00.123+05:30' },
+    { from: '2026-01-01T00:00:00Z', to: '2026-01-01T00:00:01Z' },
+  ])('accepts %j', (body) => expect(parse(body).success).toBe(true));
 
   it('lists the valid formats for an unknown one', () => {
     expect(messages({ format: 'xlsx' })).toEqual(['format must be one of csv, csv-excel, jsonl']);
   });
 
-  it.each([['2026-01-01'], ['2026-01-01T00:00Z'], ['2026-01-01T00:00:00'], ['yesterday'], ['2026-13-01T00:00:00Z'], [1767225600000]])('refuses from = %j as not RFC 3339', (from) => {
-    expect(messages({ from }).join(' ')).toMatch(/from (must be an RFC 3339|is not a valid date-time)/);
-  });
+  it.each([['2026-01-01'], ['2026-01-01T00:00Z'], ['2026-01-01T00:00:00'], ['yesterday'], ['2026-13-01T00:00:00Z'], [1767225600000]])(
+    'refuses from = %j as not RFC 3339',
+    (from) => {
+      expect(messages({ from }).join(' ')).toMatch(/from (must be an RFC 3339|is not a valid date-time)/);
+    },
+  );
 
   it.each([
     ['2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeRange } from '../../app/(admin)/exports/_components/export-options-summary';
 
-describe('the history\'s range label', () => {
+describe("the history's range label", () => {
   it.each([
     [null, 'All events'],
     [{ from: '2026-01-01T00:00:00.000Z', to: '2026-02-01T00:00:00.000Z' }, 'Events 2026-01-01 – 2026-01-31 (UTC)'],

@@ -19,7 +19,8 @@ async function sourceFiles(dir: string): Promise<string[]> {
   return nested.flat();
 }
 
-const repositoryWriters = /\b(updateExportStatus|insertExport|updateExportProgress)\s*\(|\brepo\.markExportRunning\b|import\s*\{[^}]*\bmarkExportRunning\b[^}]*\}\s*from\s*'[^']*export\.repository'/;
+const repositoryWriters =
+  /\b(updateExportStatus|insertExport|updateExportProgress)\s*\(|\brepo\.markExportRunning\b|import\s*\{[^}]*\bmarkExportRunning\b[^}]*\}\s*from\s*'[^']*export\.repository'/;
 const directStatusWrite = /updateTable\(\s*'exports'\s*\)[\s\S]{0,300}?\bstatus\s*:/;
 
 describe('who writes an export status', () => {

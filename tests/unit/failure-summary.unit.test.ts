@@ -44,7 +44,9 @@ describe('failed export summary', () => {
   it('a non-retryable not-found claims no attempts and hides the ids in the raw message', () => {
     const cause = ApplicationFailure.create({ type: 'NotFound', message: 'Export 3f0e… is not queued or running in this environment', nonRetryable: true });
     const summary = summarizeFailure(activityFailure(cause, 'NON_RETRYABLE_FAILURE'), 3);
-    expect(summary).toBe('The export failed because the user or the export no longer exists in this environment. Check the user, then request the export again.');
+    expect(summary).toBe(
+      'The export failed because the user or the export no longer exists in this environment. Check the user, then request the export again.',
+    );
   });
 
   it('a thrown non-Temporal error is "unexpected", its message not repeated', () => {

@@ -46,21 +46,32 @@ describe('OpenAPI document', () => {
 
   it('documents the optional retryOf body of the export request, and 410 on an expired download', () => {
     const post = doc.paths['/api/users/{userId}/exports'].post;
-    expect(post.requestBody).toMatchObject({ required: false, content: { 'application/json': { schema: { type: 'object', properties: { retryOf: expect.objectContaining({ type: 'string' }) }, additionalProperties: false } } } });
+    expect(post.requestBody).toMatchObject({
+      required: false,
+      content: {
+        'application/json': { schema: { type: 'object', properties: { retryOf: expect.objectContaining({ type: 'string' }) }, additionalProperties: false } },
+      },
+    });
     const download: Record<string, unknown> = doc.paths['/api/exports/{id}/download'].get.responses;
     expect(download['410']).toMatchObject({ description: expect.stringMatching(/^gone/) });
-    const exportSchema = (post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }).properties.export;
+    const exportSchema = (
+      post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }
+    ).properties.export;
     expect(Object.keys(exportSchema.properties)).toEqual(expect.arrayContaining(['retryOf', 'retriedBy']));
   });
 
-  it('documents the export options body (format, half-open range) and the export\'s format and range', () => {
+  it("documents the export options body (format, half-open range) and the export's format and range", () => {
     const post = doc.paths['/api/users/{userId}/exports'].post;
-    const body = post.requestBody.content['application/json'].schema as unknown as { properties: Record<string, { enum?: string[]; type?: string; format?: string }> };
+    const body = post.requestBody.content['application/json'].schema as unknown as {
+      properties: Record<string, { enum?: string[]; type?: string; format?: string }>;
+    };
     expect(Object.keys(body.properties).sort()).toEqual(['format', 'from', 'retryOf', 'to']);
     expect(body.properties.format!.enum).toEqual(['csv', 'csv-excel', 'jsonl']);
     expect(body.properties.from).toMatchObject({ type: 'string', format: 'date-time' });
     expect(post.requestBody.description).toMatch(/half-open/);
-    const exportSchema = (post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }).properties.export;
+    const exportSchema = (
+      post.responses['202'].content['application/json'].schema as unknown as { properties: { export: { properties: Record<string, unknown> } } }
+    ).properties.export;
     expect(exportSchema.properties.format).toMatchObject({ enum: ['csv', 'csv-excel', 'jsonl'] });
     expect(exportSchema.properties).toHaveProperty('range');
   });
@@ -82,7 +93,7 @@ describe('OpenAPI document', () => {
     expect(notFound.content['application/json'].schema.properties).toHaveProperty('error');
   });
 
-  it('documents who cancelled an export and each user\'s newest export', () => {
+  it("documents who cancelled an export and each user's newest export", () => {
     type Props = { properties: Record<string, { properties?: Record<string, unknown> } & Record<string, unknown>> };
     const exportSchema = doc.paths['/api/exports/{id}'].get.responses['200'].content['application/json'].schema as unknown as Props;
     expect(exportSchema.properties.export!.properties).toHaveProperty('cancelledBy');
@@ -91,7 +102,7 @@ describe('OpenAPI document', () => {
     expect(JSON.stringify(latest)).toMatch(/"status".*"progress".*"expiresAt"/);
   });
 
-  it('documents every route file under app/api (next-auth\'s own and the document itself excepted), so none is missed', async () => {
+  it("documents every route file under app/api (next-auth's own and the document itself excepted), so none is missed", async () => {
     const files = (await readdir(path.join(root, 'app/api'), { recursive: true })).filter((f) => path.basename(f) === 'route.ts');
     const paths = files
       .map((f) => `/api/${path.dirname(f)}`.replace(/\[([^\]]+)\]/g, '{$1}'))

@@ -3,7 +3,14 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, createWorkerS3Client, workerS3Timeouts } from '../../lib/storage/s3';
 
-const env = { S3_REGION: 'us-east-1', S3_ACCESS_KEY_ID: 'a', S3_SECRET_ACCESS_KEY: 'b', S3_FORCE_PATH_STYLE: true, S3_ENDPOINT: undefined, S3_PUBLIC_ENDPOINT: undefined };
+const env = {
+  S3_REGION: 'us-east-1',
+  S3_ACCESS_KEY_ID: 'a',
+  S3_SECRET_ACCESS_KEY: 'b',
+  S3_FORCE_PATH_STYLE: true,
+  S3_ENDPOINT: undefined,
+  S3_PUBLIC_ENDPOINT: undefined,
+};
 
 /** The options the client's node handler was built with (resolved lazily by smithy). */
 async function handlerOptions(client: ReturnType<typeof createS3Client>): Promise<Record<string, unknown>> {

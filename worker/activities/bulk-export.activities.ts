@@ -6,7 +6,15 @@ import { isAppError } from '../../lib/errors';
 import { writeBulkArchive } from '../../lib/exports/bulk/bulk-archive';
 import type { BulkExportRef, BulkUserRef } from '../../lib/exports/bulk/bulk-export.contracts';
 import { completeBulkExport } from '../../lib/exports/bulk/bulk-export-lifecycle';
-import { admitChild, type ChildAdmission, endBulk, nextPendingUsers, recordChildEnding, startBulk, type TenantCaps } from '../../lib/exports/bulk/bulk-children';
+import {
+  admitChild,
+  type ChildAdmission,
+  endBulk,
+  nextPendingUsers,
+  recordChildEnding,
+  startBulk,
+  type TenantCaps,
+} from '../../lib/exports/bulk/bulk-children';
 import { deleteObject } from '../../lib/storage/multipart-upload';
 import { retryTransient } from '../../lib/retry';
 import { failureTypes } from '../../lib/temporal/failure-types';
@@ -59,17 +67,28 @@ export function createBulkExportActivities(deps: BulkExportActivityDeps) {
           signal: ctx.cancellationSignal,
           onProgress: (users, bytes) => ctx.heartbeat({ users, bytes }),
         });
-        const taken = await retryTransient(() => completeBulkExport(deps.db, scope, ref.bulkExportId, file, deps.retentionSeconds), { signal: ctx.cancellationSignal, onRetry: () => ctx.heartbeat() });
+        const taken = await retryTransient(() => completeBulkExport(deps.db, scope, ref.bulkExportId, file, deps.retentionSeconds), {
+          signal: ctx.cancellationSignal,
+          onRetry: () => ctx.heartbeat(),
+        });
         if (!taken) {
           // The bulk ended meanwhile (cancelled): no row names this file.
           await deleteObject(deps.s3, deps.bucket, file.objectKey).catch(() => {});
-          throw ApplicationFailure.create({ type: failureTypes.superseded, message: `Bulk export ${ref.bulkExportId} ended before its ZIP was written`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: failureTypes.superseded,
+            message: `Bulk export ${ref.bulkExportId} ended before its ZIP was written`,
+            nonRetryable: true,
+          });
         }
         return { bytes: file.bytes };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Bulk export cancelled', undefined, error instanceof Error ? error : undefined);
         if (isAppError(error) && (error.code === 'not_found' || error.code === 'validation')) {
-          throw ApplicationFailure.create({ type: error.code === 'not_found' ? failureTypes.notFound : failureTypes.validation, message: error.message, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: error.code === 'not_found' ? failureTypes.notFound : failureTypes.validation,
+            message: error.message,
+            nonRetryable: true,
+          });
         }
         throw describeExportError(error);
       }

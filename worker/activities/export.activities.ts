@@ -56,7 +56,11 @@ export function createExportActivities(deps: ExportActivityDeps) {
         // A ranged export counts its range; the whole user's count is kept in a table.
         const total = await patiently(() => countUserEvents(deps.db, input));
         if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
-          throw ApplicationFailure.create({ type: failureTypes.notFound, message: `Export ${input.exportId} is not queued or running in this environment`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: failureTypes.notFound,
+            message: `Export ${input.exportId} is not queued or running in this environment`,
+            nonRetryable: true,
+          });
         }
         const file = await runExport(deps, input, {
           ...deps.runOptions,
@@ -74,13 +78,21 @@ export function createExportActivities(deps: ExportActivityDeps) {
           ctx.cancellationSignal.throwIfAborted();
           // Another attempt's file completed the export: this one is redundant, not failed.
           if (outcome.status === 'completed') return { heartbeats };
-          throw ApplicationFailure.create({ type: failureTypes.superseded, message: `Export ${input.exportId} ended (${outcome.status ?? 'gone'}) before this attempt finished`, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: failureTypes.superseded,
+            message: `Export ${input.exportId} ended (${outcome.status ?? 'gone'}) before this attempt finished`,
+            nonRetryable: true,
+          });
         }
         return { heartbeats };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Export cancelled', undefined, error instanceof Error ? error : undefined);
         if (isAppError(error) && (error.code === 'not_found' || error.code === 'validation')) {
-          throw ApplicationFailure.create({ type: error.code === 'not_found' ? failureTypes.notFound : failureTypes.validation, message: error.message, nonRetryable: true });
+          throw ApplicationFailure.create({
+            type: error.code === 'not_found' ? failureTypes.notFound : failureTypes.validation,
+            message: error.message,
+            nonRetryable: true,
+          });
         }
         throw describeExportError(error);
       }

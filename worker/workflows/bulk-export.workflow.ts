@@ -13,7 +13,13 @@ import {
   proxyLocalActivities,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { type BulkExportRef, type BulkExportResult, type BulkExportWorkflowInput, type BulkUserRef, bulkExportWorkflowInputSchema } from '../../lib/exports/bulk/bulk-export.contracts';
+import {
+  type BulkExportRef,
+  type BulkExportResult,
+  type BulkExportWorkflowInput,
+  type BulkUserRef,
+  bulkExportWorkflowInputSchema,
+} from '../../lib/exports/bulk/bulk-export.contracts';
 import type { UserExportInput } from '../../lib/exports/export.contracts';
 import { failureTypes } from '../../lib/temporal/failure-types';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
@@ -84,7 +90,12 @@ export async function BulkExportWorkflow(rawInput: BulkExportWorkflowInput): Pro
     log.warn('Bulk export failed', { bulkExportId: ref.bulkExportId, error });
     await endBulkExport({ ...ref, status: 'failed', summary });
     showStatus('failed');
-    throw ApplicationFailure.create({ type: failureTypes.exportFailed, message: summary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
+    throw ApplicationFailure.create({
+      type: failureTypes.exportFailed,
+      message: summary,
+      nonRetryable: true,
+      cause: error instanceof Error ? error : undefined,
+    });
   }
   // Only counters' source (the row) and the cursor carry over: no child is in flight here.
   if (nextCursor !== null) return continueAsNew<typeof BulkExportWorkflow>({ ...input, cursor: nextCursor, runsBefore: input.runsBefore + 1 });

@@ -14,7 +14,10 @@ const sentences: Record<FailureCategory, { what: string; action: string }> = {
   database: { what: 'the database was unreachable', action: 'Request it again in a few minutes; if it keeps failing, contact your operator.' },
   'not-found': { what: 'the user or the export no longer exists in this environment', action: 'Check the user, then request the export again.' },
   'invalid-input': { what: 'the export request was invalid', action: 'Request it again; if it keeps failing, contact your operator.' },
-  'worker-lost': { what: 'the export worker stopped responding', action: 'Request it again; if it keeps failing, contact your operator to check the export workers.' },
+  'worker-lost': {
+    what: 'the export worker stopped responding',
+    action: 'Request it again; if it keeps failing, contact your operator to check the export workers.',
+  },
   unexpected: { what: 'of an unexpected error', action: 'Request it again; if it keeps failing, contact your operator.' },
 };
 

@@ -1,4 +1,14 @@
-import { ActivityCancellationType, ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  ApplicationFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { userExportInputSchema, type UserExportInput, type UserExportResult } from '../../lib/exports/export.contracts';
 import { failureTypes } from '../../lib/temporal/failure-types';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
@@ -37,7 +47,13 @@ const notifyAttempts = 4;
 // server restart; a refusal (5xx) is not retried. It never fails the export.
 const { notifyExportOutcome } = proxyActivities<NotificationActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: notifyAttempts, nonRetryableErrorTypes: [failureTypes.mailRejected] },
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: notifyAttempts,
+    nonRetryableErrorTypes: [failureTypes.mailRejected],
+  },
 });
 const { recordNotificationFailure } = proxyLocalActivities<NotificationActivities>({
   startToCloseTimeout: '30 seconds',
@@ -79,7 +95,8 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     if (tracksStatus) upsertSearchAttributes([{ key: exportStatusKey, value: status }]);
   };
   // The scope too: a run started without it (a script, a `temporal workflow start`) is still findable by tenant.
-  if (tracksStatus) upsertSearchAttributes([...exportStartSearchAttributes(input).filter((p) => p.key !== exportStatusKey), { key: exportStatusKey, value: 'running' }]);
+  if (tracksStatus)
+    upsertSearchAttributes([...exportStartSearchAttributes(input).filter((p) => p.key !== exportStatusKey), { key: exportStatusKey, value: 'running' }]);
   try {
     const stats = await exportUserData(input);
     showStatus('completed');
@@ -103,7 +120,12 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     await notifyEnding(input, 'failed');
     if (patched(outcomeAsWorkflowStatusPatch)) {
       // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.
-      throw ApplicationFailure.create({ type: failureTypes.exportFailed, message: errorSummary, nonRetryable: true, cause: error instanceof Error ? error : undefined });
+      throw ApplicationFailure.create({
+        type: failureTypes.exportFailed,
+        message: errorSummary,
+        nonRetryable: true,
+        cause: error instanceof Error ? error : undefined,
+      });
     }
     return { status: 'failed', errorSummary };
   }

@@ -34,8 +34,12 @@ export function ConfirmDialog({ title, description, confirmLabel, keepLabel, onC
       onClose={onClose}
       className="m-auto w-full max-w-md rounded-lg bg-white p-6 text-left text-sm shadow-xl backdrop:bg-slate-900/40"
     >
-      <h2 id={titleId} className="text-base font-semibold text-slate-900">{title}</h2>
-      <p id={descriptionId} className="mt-2 text-slate-700">{description}</p>
+      <h2 id={titleId} className="text-base font-semibold text-slate-900">
+        {title}
+      </h2>
+      <p id={descriptionId} className="mt-2 text-slate-700">
+        {description}
+      </p>
       <div className="mt-5 flex justify-end gap-3">
         <button type="button" autoFocus onClick={onClose} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
           {keepLabel}

@@ -56,10 +56,16 @@ export function EnvironmentSelect({ current, environments }: Props) {
         className="rounded-md border border-slate-300 bg-white px-2 py-1"
       >
         {environments.map((env) => (
-          <option key={env.id} value={env.id}>{env.name}</option>
+          <option key={env.id} value={env.id}>
+            {env.name}
+          </option>
         ))}
       </select>
-      {error && <span role="alert" className="text-xs text-red-700">{error}</span>}
+      {error && (
+        <span role="alert" className="text-xs text-red-700">
+          {error}
+        </span>
+      )}
     </label>
   );
 }

@@ -20,7 +20,10 @@ export function ExportToast({ item, canDownload, onDismiss }: { item: ExportDto;
 
   const tone = item.status === 'completed' ? 'border-green-300' : item.status === 'failed' ? 'border-red-300' : 'border-amber-300';
   return (
-    <div role="status" className={`pointer-events-auto flex items-start gap-3 rounded-lg border-l-4 ${tone} bg-white px-4 py-3 text-sm shadow-lg ring-1 ring-slate-200`}>
+    <div
+      role="status"
+      className={`pointer-events-auto flex items-start gap-3 rounded-lg border-l-4 ${tone} bg-white px-4 py-3 text-sm shadow-lg ring-1 ring-slate-200`}
+    >
       <div className="flex-1">
         <p>{describe(item)}</p>
         <div className="mt-2 flex items-center gap-3">
@@ -34,7 +37,9 @@ export function ExportToast({ item, canDownload, onDismiss }: { item: ExportDto;
               Download
             </a>
           )}
-          <Link href="/exports" className="font-medium text-indigo-600 underline">View exports</Link>
+          <Link href="/exports" className="font-medium text-indigo-600 underline">
+            View exports
+          </Link>
         </div>
       </div>
       <button type="button" onClick={onDismiss} aria-label="Dismiss notification" className="rounded px-1 text-slate-500 hover:bg-slate-100">

@@ -8,5 +8,9 @@ const noSubscription = () => () => {};
  * would be dropped (and reset) by hydration, with nothing telling the admin.
  */
 export function useHydrated(): boolean {
-  return useSyncExternalStore(noSubscription, () => true, () => false);
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }

@@ -12,7 +12,13 @@ export function useSaveNotificationSettings() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async (settings: NotificationSettings) =>
-      (await apiRequest<NotificationSettings>('/api/me/notifications', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(settings) })).body,
+      (
+        await apiRequest<NotificationSettings>('/api/me/notifications', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(settings),
+        })
+      ).body,
     onSuccess: (saved) => queryClient.setQueryData(key, saved),
   });
 }

@@ -6,7 +6,10 @@ export const GET = withRoute({ access: 'signed-in', query: listBulkExportsQueryS
 
 // 202: the bulk export is accepted and runs in the background; poll its Location.
 // Up to 1000 user ids: a larger body than the 16 KiB other routes take.
-export const POST = withRoute({ access: 'admin-role', body: requestBulkExportBodySchema, maxBodyBytes: bulkRequestMaxBytes }, async ({ scope, actor, body }) => {
-  const bulkExport = await requestBulkExport(scope, actor, body);
-  return json({ bulkExport }, { status: 202, headers: { location: `/api/bulk-exports/${bulkExport.id}` } });
-});
+export const POST = withRoute(
+  { access: 'admin-role', body: requestBulkExportBodySchema, maxBodyBytes: bulkRequestMaxBytes },
+  async ({ scope, actor, body }) => {
+    const bulkExport = await requestBulkExport(scope, actor, body);
+    return json({ bulkExport }, { status: 202, headers: { location: `/api/bulk-exports/${bulkExport.id}` } });
+  },
+);

@@ -59,15 +59,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('type', 'text', (c) => c.notNull())
     .addColumn('occurred_at', 'timestamptz', (c) => c.notNull())
     .addColumn('properties', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
-    .addForeignKeyConstraint('events_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) => c.onDelete('cascade'))
+    .addForeignKeyConstraint('events_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) =>
+      c.onDelete('cascade'),
+    )
     .execute();
   // The export stream reads one user's events in (occurred_at, id) order; this index
   // serves it without a sort, and the per-user count for progress.
-  await db.schema
-    .createIndex('events_user_time_idx')
-    .on('events')
-    .columns(['tenant_id', 'environment_id', 'user_id', 'occurred_at', 'id'])
-    .execute();
+  await db.schema.createIndex('events_user_time_idx').on('events').columns(['tenant_id', 'environment_id', 'user_id', 'occurred_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -9,9 +9,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('environment_id', 'uuid', (c) => c.notNull())
     .addColumn('user_id', 'uuid', (c) => c.notNull())
     .addColumn('requested_by', 'uuid', (c) => c.notNull().references('admins.id'))
-    .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('queued').check(sql`status in ('queued', 'running', 'completed', 'failed', 'cancelled')`),
-    )
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued').check(sql`status in ('queued', 'running', 'completed', 'failed', 'cancelled')`))
     .addColumn('workflow_id', 'text', (c) => c.notNull().unique())
     .addColumn('rows_exported', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('rows_total', 'bigint')
@@ -26,14 +24,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('completed_at', 'timestamptz')
     .addColumn('expires_at', 'timestamptz')
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addForeignKeyConstraint('exports_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) => c.onDelete('cascade'))
+    .addForeignKeyConstraint('exports_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) =>
+      c.onDelete('cascade'),
+    )
     .execute();
   // History list: newest first within a tenant's environment, keyset-paginated.
-  await db.schema
-    .createIndex('exports_history_idx')
-    .on('exports')
-    .columns(['tenant_id', 'environment_id', 'created_at desc', 'id desc'])
-    .execute();
+  await db.schema.createIndex('exports_history_idx').on('exports').columns(['tenant_id', 'environment_id', 'created_at desc', 'id desc']).execute();
   // At most one in-flight export per user: the database enforces dedupe across every
   // web process, so 20 parallel clicks can start only one workflow.
   await sql`create unique index exports_one_in_flight_per_user
@@ -51,11 +47,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('details', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`date_trunc('milliseconds', now())`))
     .execute();
-  await db.schema
-    .createIndex('audit_log_tenant_time_idx')
-    .on('audit_log')
-    .columns(['tenant_id', 'created_at desc', 'id desc'])
-    .execute();
+  await db.schema.createIndex('audit_log_tenant_time_idx').on('audit_log').columns(['tenant_id', 'created_at desc', 'id desc']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -7,8 +7,10 @@ import { type Kysely, sql } from 'kysely';
  * copied, not imported: a migration must keep meaning what it meant when it ran. There
  * is no way back: `down` leaves the redacted text.
  */
-const storage = 'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
-const database = 'The export failed after 3 attempts because the database was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
+const storage =
+  'The export failed after 3 attempts because file storage was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
+const database =
+  'The export failed after 3 attempts because the database was unreachable. Request it again in a few minutes; if it keeps failing, contact your operator.';
 const unexpected = 'The export failed because of an unexpected error. Request it again; if it keeps failing, contact your operator.';
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -6,7 +6,10 @@ import type { Kysely } from 'kysely';
  * (null when sent, not due, or turned off); the history shows it.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('admins').addColumn('notify_on_export', 'boolean', (c) => c.notNull().defaultTo(true)).execute();
+  await db.schema
+    .alterTable('admins')
+    .addColumn('notify_on_export', 'boolean', (c) => c.notNull().defaultTo(true))
+    .execute();
   await db.schema.alterTable('exports').addColumn('notification_error', 'text').execute();
 }
 

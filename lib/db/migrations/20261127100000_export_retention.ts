@@ -12,12 +12,18 @@ export async function up(db: Kysely<any>): Promise<void> {
   // The sweep's lookup: completed exports of one environment due for deletion, oldest first.
   await sql`create index exports_retention_idx on exports (tenant_id, environment_id, expires_at)
     where status = 'completed'`.execute(db);
-  await db.schema.alterTable('audit_log').alterColumn('admin_id', (c) => c.dropNotNull()).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('admin_id', (c) => c.dropNotNull())
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await sql`delete from audit_log where admin_id is null`.execute(db);
-  await db.schema.alterTable('audit_log').alterColumn('admin_id', (c) => c.setNotNull()).execute();
+  await db.schema
+    .alterTable('audit_log')
+    .alterColumn('admin_id', (c) => c.setNotNull())
+    .execute();
   await sql`drop index exports_retention_idx`.execute(db);
   // An expired export has no file; going back, the closest old status is failed.
   await sql`update exports set status = 'failed', error_summary = 'The export file was deleted by retention.' where status = 'expired'`.execute(db);

@@ -15,7 +15,9 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('tenant_id', 'uuid', (c) => c.notNull().references('tenants.id').onDelete('cascade'))
     .addColumn('environment_id', 'uuid', (c) => c.notNull().references('environments.id').onDelete('cascade'))
     .addColumn('requested_by', 'uuid', (c) => c.notNull().references('admins.id'))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued').check(sql`status in ('queued', 'running', 'completed', 'failed', 'cancelled', 'expired')`))
+    .addColumn('status', 'text', (c) =>
+      c.notNull().defaultTo('queued').check(sql`status in ('queued', 'running', 'completed', 'failed', 'cancelled', 'expired')`),
+    )
     .addColumn('workflow_id', 'text', (c) => c.notNull().unique())
     .addColumn('all_users', 'boolean', (c) => c.notNull())
     .addColumn('format', 'text', (c) => c.notNull())
@@ -54,14 +56,21 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_summary', 'text')
     .addPrimaryKeyConstraint('bulk_export_users_pkey', ['bulk_export_id', 'position'])
     .addUniqueConstraint('bulk_export_users_once', ['bulk_export_id', 'user_id'])
-    .addForeignKeyConstraint('bulk_export_users_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) => c.onDelete('cascade'))
+    .addForeignKeyConstraint('bulk_export_users_user_fkey', ['tenant_id', 'environment_id', 'user_id'], 'users', ['tenant_id', 'environment_id', 'id'], (c) =>
+      c.onDelete('cascade'),
+    )
     .execute();
   // The failures list reads only the failed users of a bulk.
   await sql`create index bulk_export_users_failed_idx on bulk_export_users (bulk_export_id, position) where status = 'failed'`.execute(db);
 
-  await db.schema.alterTable('exports').addColumn('bulk_export_id', 'uuid', (c) => c.references('bulk_exports.id').onDelete('set null')).execute();
+  await db.schema
+    .alterTable('exports')
+    .addColumn('bulk_export_id', 'uuid', (c) => c.references('bulk_exports.id').onDelete('set null'))
+    .execute();
   // A bulk's live rows: its children in flight (few, bounded by the tenant's concurrency cap).
-  await sql`create index exports_bulk_in_flight_idx on exports (bulk_export_id) where bulk_export_id is not null and status in ('queued', 'running')`.execute(db);
+  await sql`create index exports_bulk_in_flight_idx on exports (bulk_export_id) where bulk_export_id is not null and status in ('queued', 'running')`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

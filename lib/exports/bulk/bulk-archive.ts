@@ -104,7 +104,13 @@ export async function writeBulkArchive(deps: BulkArchiveDeps, ref: BulkExportRef
   let uploaded = false;
   try {
     const manifest = await writeUserFolders(deps, scope, ref, archive, { ...options, signal, bytes: () => bytes });
-    await appendEntry(archive, Buffer.from(`${JSON.stringify({ formatVersion: 1, kind: 'bulk', bulkExportId: ref.bulkExportId, tenant: { id: ref.tenantId, slug: slugs.tenant_slug }, environment: { id: ref.environmentId, slug: slugs.environment_slug }, generatedAt: generatedAt.toISOString(), options: { format: bulk.format, range: bulk.range_from || bulk.range_to ? { from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null } : null }, ...manifest }, null, 2)}\n`), bulkManifestName);
+    await appendEntry(
+      archive,
+      Buffer.from(
+        `${JSON.stringify({ formatVersion: 1, kind: 'bulk', bulkExportId: ref.bulkExportId, tenant: { id: ref.tenantId, slug: slugs.tenant_slug }, environment: { id: ref.environmentId, slug: slugs.environment_slug }, generatedAt: generatedAt.toISOString(), options: { format: bulk.format, range: bulk.range_from || bulk.range_to ? { from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null } : null }, ...manifest }, null, 2)}\n`,
+      ),
+      bulkManifestName,
+    );
     await archive.finalize();
     const file = await uploading;
     uploaded = true;

@@ -20,7 +20,10 @@ export interface TenantCaps {
  * the user has an export with the same options in flight already), or is not to run (the
  * user was handled already, or the bulk has ended).
  */
-export type ChildAdmission = { kind: 'admitted'; exportId: string } | { kind: 'wait'; retryAfterSeconds: number; reason: 'caps' | 'user-busy' } | { kind: 'skip' };
+export type ChildAdmission =
+  | { kind: 'admitted'; exportId: string }
+  | { kind: 'wait'; retryAfterSeconds: number; reason: 'caps' | 'user-busy' }
+  | { kind: 'skip' };
 
 const scopeOf = (ref: BulkExportRef): Scope => ({ tenantId: ref.tenantId, environmentId: ref.environmentId });
 
@@ -29,7 +32,10 @@ export async function startBulk(db: Db, ref: BulkExportRef): Promise<void> {
   const scope = scopeOf(ref);
   const bulk = await repo.findBulkExport(db, scope, ref.bulkExportId);
   if (bulk?.status !== 'queued') return;
-  const rowsTotal = await repo.countBulkRows(db, scope, ref.bulkExportId, { from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null });
+  const rowsTotal = await repo.countBulkRows(db, scope, ref.bulkExportId, {
+    from: bulk.range_from?.toISOString() ?? null,
+    to: bulk.range_to?.toISOString() ?? null,
+  });
   await markBulkRunning(db, scope, ref.bulkExportId, rowsTotal);
 }
 
@@ -65,7 +71,15 @@ export async function admitChild(db: Db, ref: BulkExportRef, user: BulkUserRef, 
       throw error;
     }
     const exportId = randomUUID();
-    await createQueuedExport(tx, { id: exportId, scope, userId: user.userId, requestedBy: bulk.requested_by, workflowId: `user-export-${exportId}`, options, bulkExportId: ref.bulkExportId });
+    await createQueuedExport(tx, {
+      id: exportId,
+      scope,
+      userId: user.userId,
+      requestedBy: bulk.requested_by,
+      workflowId: `user-export-${exportId}`,
+      options,
+      bulkExportId: ref.bulkExportId,
+    });
     await repo.updateBulkUser(tx, scope, ref.bulkExportId, user.position, ['pending'], { status: 'running', export_id: exportId });
     return { kind: 'admitted', exportId };
   });
@@ -119,7 +133,13 @@ export async function endBulk(db: Db, ref: BulkExportRef, ending: { status: 'can
     for (const orphan of await repo.findQueuedBulkChildren(tx, scope, ref.bulkExportId)) await markExportCancelled(tx, scope, orphan.id);
     for (const user of await repo.findRunningBulkUsers(tx, scope, ref.bulkExportId)) {
       const exp = user.export_id
-        ? await tx.selectFrom('exports').select('status').where('tenant_id', '=', scope.tenantId).where('environment_id', '=', scope.environmentId).where('id', '=', user.export_id).executeTakeFirst()
+        ? await tx
+            .selectFrom('exports')
+            .select('status')
+            .where('tenant_id', '=', scope.tenantId)
+            .where('environment_id', '=', scope.environmentId)
+            .where('id', '=', user.export_id)
+            .executeTakeFirst()
         : undefined;
       const settled: Ending = exp?.status === 'completed' || exp?.status === 'failed' ? exp.status : 'cancelled';
       await settleUser(tx, ref, user.position, settled, null);

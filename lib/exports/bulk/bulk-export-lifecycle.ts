@@ -22,7 +22,9 @@ export const bulkExportTransitions = {
 } as const satisfies Record<BulkExportStatusValue, readonly BulkExportStatusValue[]>;
 
 function statusesLeadingTo(to: BulkExportStatusValue): BulkExportStatusValue[] {
-  return (Object.keys(bulkExportTransitions) as BulkExportStatusValue[]).filter((from) => (bulkExportTransitions[from] as readonly BulkExportStatusValue[]).includes(to));
+  return (Object.keys(bulkExportTransitions) as BulkExportStatusValue[]).filter((from) =>
+    (bulkExportTransitions[from] as readonly BulkExportStatusValue[]).includes(to),
+  );
 }
 
 type DbOrTx = Parameters<typeof repo.updateBulkStatus>[0];

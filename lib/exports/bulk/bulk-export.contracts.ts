@@ -46,7 +46,10 @@ export const requestBulkExportBodySchema = z
     message: 'Send exactly one of userIds (a list of user IDs) or "all": true',
     path: ['userIds'],
   })
-  .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), { message: 'from must be before to (the range is half-open: from ≤ occurred_at < to)', path: ['to'] });
+  .refine((b) => !b.from || !b.to || Date.parse(b.from) < Date.parse(b.to), {
+    message: 'from must be before to (the range is half-open: from ≤ occurred_at < to)',
+    path: ['to'],
+  });
 export type RequestBulkExportBody = z.infer<typeof requestBulkExportBodySchema>;
 
 export const listBulkExportsQuerySchema = pageQuerySchema;

@@ -27,7 +27,12 @@ export function toBulkExportDto(
       rowsDone: row.rows_done + extra.liveRows,
       rowsTotal: row.rows_total,
     },
-    failures: extra.failures.map((f) => ({ userId: f.user_id, userEmail: f.user_email, exportId: f.export_id, summary: f.error_summary ?? 'The export failed.' })),
+    failures: extra.failures.map((f) => ({
+      userId: f.user_id,
+      userEmail: f.user_email,
+      exportId: f.export_id,
+      summary: f.error_summary ?? 'The export failed.',
+    })),
     bytes: row.bytes,
     sha256: row.sha256,
     errorSummary: row.error_summary,

@@ -105,7 +105,13 @@ export async function countTenantBulkExportsInFlight(db: DbOrTx, tenantId: strin
 }
 
 /** Sets a bulk's status, only from the states given. Status writes go through bulk-export-lifecycle.ts. */
-export function updateBulkStatus(db: DbOrTx, scope: Scope, id: string, from: BulkExportStatusValue[], set: BulkExportRowUpdate & { status: BulkExportStatusValue }) {
+export function updateBulkStatus(
+  db: DbOrTx,
+  scope: Scope,
+  id: string,
+  from: BulkExportStatusValue[],
+  set: BulkExportRowUpdate & { status: BulkExportStatusValue },
+) {
   return db
     .updateTable('bulk_exports')
     .set({ ...set, updated_at: new Date() })
@@ -277,8 +283,12 @@ export async function failuresOfBulks(db: DbOrTx, scope: Scope, bulkIds: string[
 export function findBulkUsersWithFiles(db: DbOrTx, scope: Scope, bulkExportId: string, afterPosition: number, limit: number) {
   return db
     .selectFrom('bulk_export_users as b')
-    .innerJoin('users as u', (j) => j.onRef('u.id', '=', 'b.user_id').onRef('u.tenant_id', '=', 'b.tenant_id').onRef('u.environment_id', '=', 'b.environment_id'))
-    .leftJoin('exports as e', (j) => j.onRef('e.id', '=', 'b.export_id').onRef('e.tenant_id', '=', 'b.tenant_id').onRef('e.environment_id', '=', 'b.environment_id'))
+    .innerJoin('users as u', (j) =>
+      j.onRef('u.id', '=', 'b.user_id').onRef('u.tenant_id', '=', 'b.tenant_id').onRef('u.environment_id', '=', 'b.environment_id'),
+    )
+    .leftJoin('exports as e', (j) =>
+      j.onRef('e.id', '=', 'b.export_id').onRef('e.tenant_id', '=', 'b.tenant_id').onRef('e.environment_id', '=', 'b.environment_id'),
+    )
     .select([
       'b.position',
       'b.user_id',

@@ -24,7 +24,11 @@ export const bulkExportsInFlightPerTenant = 3;
 
 const notFound = () => new AppError('not_found', 'Bulk export not found', 'Check the bulk export id; bulk exports of other environments are not visible here.');
 const usersNotFound = () =>
-  new AppError('not_found', 'One or more users were not found', 'Every user id must name a user of the environment you are signed in to; refresh the users list and select again.');
+  new AppError(
+    'not_found',
+    'One or more users were not found',
+    'Every user id must name a user of the environment you are signed in to; refresh the users list and select again.',
+  );
 
 async function dtos(scope: Scope, rows: repo.BulkExportView[]): Promise<BulkExportDto[]> {
   const ids = rows.map((r) => r.id);
@@ -59,12 +63,24 @@ export async function requestBulkExport(scope: Scope, actor: Actor, body: Reques
       // The tenant lock (the one export requests take) makes the count exact across web processes.
       await lockTenantForExports(tx, scope.tenantId);
       if ((await repo.countTenantBulkExportsInFlight(tx, scope.tenantId)) >= bulkExportsInFlightPerTenant) {
-        throw new AppError('rate_limited', `Your tenant already has ${bulkExportsInFlightPerTenant} bulk exports queued or running`, 'Wait for one of them to finish, or cancel one, then try again.', { retryAfterSeconds: 30 });
+        throw new AppError(
+          'rate_limited',
+          `Your tenant already has ${bulkExportsInFlightPerTenant} bulk exports queued or running`,
+          'Wait for one of them to finish, or cancel one, then try again.',
+          { retryAfterSeconds: 30 },
+        );
       }
       await repo.insertBulkExport(tx, { id, scope, requestedBy: actor.id, workflowId, all: body.all === true, options, usersTotal: 0 });
       const usersTotal = await repo.insertBulkUsers(tx, scope, id, body.userIds);
-      if (usersTotal === 0) throw new AppError('validation', 'This environment has no users to export', 'Add users to the environment, or pick another environment.');
-      await tx.updateTable('bulk_exports').set({ users_total: usersTotal }).where('tenant_id', '=', scope.tenantId).where('environment_id', '=', scope.environmentId).where('id', '=', id).execute();
+      if (usersTotal === 0)
+        throw new AppError('validation', 'This environment has no users to export', 'Add users to the environment, or pick another environment.');
+      await tx
+        .updateTable('bulk_exports')
+        .set({ users_total: usersTotal })
+        .where('tenant_id', '=', scope.tenantId)
+        .where('environment_id', '=', scope.environmentId)
+        .where('id', '=', id)
+        .execute();
       await recordAudit(tx, {
         ...scope,
         adminId: actor.id,
@@ -108,7 +124,10 @@ export async function getBulkExport(scope: Scope, id: string): Promise<BulkExpor
   return dto!;
 }
 
-export async function listBulkExports(scope: Scope, query: { cursor?: string; limit: number }): Promise<{ bulkExports: BulkExportDto[]; nextCursor: string | null }> {
+export async function listBulkExports(
+  scope: Scope,
+  query: { cursor?: string; limit: number },
+): Promise<{ bulkExports: BulkExportDto[]; nextCursor: string | null }> {
   const after = query.cursor ? decodeTimeCursor(query.cursor) : undefined;
   const rows = await repo.listBulkExports(getDb(), scope, { after, limit: query.limit + 1 });
   const page = rows.slice(0, query.limit);
@@ -155,7 +174,11 @@ function assertCancellable(row: repo.BulkExportView | undefined): repo.BulkExpor
 export async function bulkDownloadUrl(scope: Scope, actor: Actor, id: string): Promise<string> {
   const row = await mustFind(scope, id);
   if (row.status === 'expired' || (row.status === 'completed' && row.expires_at && row.expires_at.getTime() <= Date.now())) {
-    throw new AppError('gone', `The bulk export file was deleted when it expired${row.expires_at ? ` on ${row.expires_at.toISOString()}` : ''}`, 'Export files are kept for a limited time; request the bulk export again.');
+    throw new AppError(
+      'gone',
+      `The bulk export file was deleted when it expired${row.expires_at ? ` on ${row.expires_at.toISOString()}` : ''}`,
+      'Export files are kept for a limited time; request the bulk export again.',
+    );
   }
   if (row.status !== 'completed' || !row.object_key) {
     throw new AppError('conflict', `The bulk export is ${row.status}, not completed`, 'Wait until the bulk export shows Completed, then download it.');

@@ -10,6 +10,9 @@ import { registrations } from '../../../worker/registration';
 const out = process.argv[2];
 if (!out) throw new Error('usage: bundle-workflows.ts <out.js>');
 if (registrations.length !== 1) throw new Error('one bundle per task queue: extend this script for several');
-const { code } = await bundleWorkflowCode({ workflowsPath: registrations[0]!.workflowsPath, logger: { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} } });
+const { code } = await bundleWorkflowCode({
+  workflowsPath: registrations[0]!.workflowsPath,
+  logger: { info() {}, warn: console.warn, error: console.error, debug() {}, trace() {}, log() {} },
+});
 await writeFile(out, code);
 console.log(`bundled workflows: ${out} (${(code.length / 1e6).toFixed(1)} MB)`);

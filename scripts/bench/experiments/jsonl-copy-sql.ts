@@ -20,7 +20,9 @@ const stack = await startStack({ dataDir, ports: await findFreeStackPorts(), env
 const client = new pg.Client({ connectionString: stack.env.DATABASE_URL });
 await client.connect();
 try {
-  const { rows } = await client.query<{ id: string; tenant_id: string; environment_id: string }>(`select id, tenant_id, environment_id from users where email = 'bench-1000000@bench.example'`);
+  const { rows } = await client.query<{ id: string; tenant_id: string; environment_id: string }>(
+    `select id, tenant_id, environment_id from users where email = 'bench-1000000@bench.example'`,
+  );
   const u = rows[0]!;
   const q: EventsQuery = { tenantId: u.tenant_id, environmentId: u.environment_id, userId: u.id };
   const csvMode = `with (format csv, header false, quote e'\\x01', delimiter e'\\x02')`;
@@ -45,7 +47,9 @@ try {
         const copy = client.query(copyTo(sql));
         if (deflate) await pipeline(copy, createDeflateRaw({ level: 6 }), sink);
         else await pipeline(copy, sink);
-        console.log(`round ${round} ${name.padEnd(28)} ${deflate ? 'COPY → deflate' : 'COPY alone    '} ${((performance.now() - t) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB`);
+        console.log(
+          `round ${round} ${name.padEnd(28)} ${deflate ? 'COPY → deflate' : 'COPY alone    '} ${((performance.now() - t) / 1000).toFixed(2)} s, ${(bytes / 1e6).toFixed(1)} MB`,
+        );
       }
     }
   }

@@ -49,7 +49,13 @@ export async function runTuning(ctx: BenchContext, opts: { reps: number }): Prom
   const subject = await findExportSubject(ctx.db, user);
   if (!subject) throw new Error('bench user missing');
   const deps = { db: ctx.db, pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET };
-  const baseSubject = { tenantId: user.tenantId, tenantSlug: subject.tenant_slug, environmentId: user.environmentId, environmentSlug: subject.environment_slug, profile: subject };
+  const baseSubject = {
+    tenantId: user.tenantId,
+    tenantSlug: subject.tenant_slug,
+    environmentId: user.environmentId,
+    environmentSlug: subject.environment_slug,
+    profile: subject,
+  };
   const baseline = async () => {
     const key = `bench-baseline/${randomUUID()}.zip`;
     const r = await baselineExport(deps, baseSubject, key);
@@ -61,14 +67,24 @@ export async function runTuning(ctx: BenchContext, opts: { reps: number }): Prom
     const scope = { tenantId: user.tenantId, environmentId: user.environmentId };
     const { progressUpdates, ...runOptions } = options;
     if (progressUpdates) {
-      await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: ctx.data.tenants.bench.adminId, workflowId: `bench-tuning-${exportId}` });
+      await createQueuedExport(ctx.db, {
+        id: exportId,
+        scope,
+        userId: user.userId,
+        requestedBy: ctx.data.tenants.bench.adminId,
+        workflowId: `bench-tuning-${exportId}`,
+      });
       await markExportRunning(ctx.db, scope, exportId, 0);
     }
     const started = performance.now();
-    const file = await runExport(deps, { exportId, userId: user.userId, ...scope }, {
-      ...runOptions,
-      onProgress: progressUpdates ? (rows) => void recordExportProgress(ctx.db, scope, exportId, rows).catch(() => {}) : undefined,
-    });
+    const file = await runExport(
+      deps,
+      { exportId, userId: user.userId, ...scope },
+      {
+        ...runOptions,
+        onProgress: progressUpdates ? (rows) => void recordExportProgress(ctx.db, scope, exportId, rows).catch(() => {}) : undefined,
+      },
+    );
     const ms = performance.now() - started;
     await deleteObject(ctx.s3, ctx.env.S3_BUCKET, file.objectKey);
     if (progressUpdates) await markExportCancelled(ctx.db, scope, exportId);

@@ -12,8 +12,18 @@ import { startTemporal, type RunningTemporal } from '../../../scripts/stack/temp
  * same port and data, so a test can take one down mid-export and bring it back.
  */
 type FaultEnvKey =
-  | 'DATABASE_URL' | 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE' | 'TEMPORAL_TASK_QUEUE' | 'TEMPORAL_UI_URL'
-  | 'S3_ENDPOINT' | 'S3_PUBLIC_ENDPOINT' | 'S3_REGION' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE';
+  | 'DATABASE_URL'
+  | 'TEMPORAL_ADDRESS'
+  | 'TEMPORAL_NAMESPACE'
+  | 'TEMPORAL_TASK_QUEUE'
+  | 'TEMPORAL_UI_URL'
+  | 'S3_ENDPOINT'
+  | 'S3_PUBLIC_ENDPOINT'
+  | 'S3_REGION'
+  | 'S3_BUCKET'
+  | 'S3_ACCESS_KEY_ID'
+  | 'S3_SECRET_ACCESS_KEY'
+  | 'S3_FORCE_PATH_STYLE';
 export type FaultEnv = Record<FaultEnvKey, string>;
 
 export interface FaultStack {
@@ -51,7 +61,14 @@ export async function startFaultStack(): Promise<FaultStack> {
       temporal = undefined;
     },
     startS3: async () =>
-      void (s3 = await startS3({ bin: s3Bin, dataDir, port: ports.s3, bucket, accessKeyId: DEV_CREDENTIALS.s3AccessKeyId, secretAccessKey: DEV_CREDENTIALS.s3SecretAccessKey })),
+      void (s3 = await startS3({
+        bin: s3Bin,
+        dataDir,
+        port: ports.s3,
+        bucket,
+        accessKeyId: DEV_CREDENTIALS.s3AccessKeyId,
+        secretAccessKey: DEV_CREDENTIALS.s3SecretAccessKey,
+      })),
     stopS3: async () => {
       await s3?.stop();
       s3 = undefined;

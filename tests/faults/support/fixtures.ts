@@ -21,8 +21,16 @@ export interface FaultFixture {
  */
 export async function seedFaultFixture(db: Db, bigUserEvents = 1_000_000): Promise<FaultFixture> {
   const password = 'fault-test-password';
-  const tenant = await db.insertInto('tenants').values({ slug: `faults-${randomUUID().slice(0, 8)}`, name: 'Faults Inc' }).returning('id').executeTakeFirstOrThrow();
-  const environment = await db.insertInto('environments').values({ tenant_id: tenant.id, slug: 'production', name: 'Production' }).returning('id').executeTakeFirstOrThrow();
+  const tenant = await db
+    .insertInto('tenants')
+    .values({ slug: `faults-${randomUUID().slice(0, 8)}`, name: 'Faults Inc' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const environment = await db
+    .insertInto('environments')
+    .values({ tenant_id: tenant.id, slug: 'production', name: 'Production' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const adminEmail = `admin@${tenant.id.slice(0, 8)}.faults.test`;
   const admin = await db
     .insertInto('admins')
@@ -57,7 +65,15 @@ export async function startExport(
   const workflowId = `user-export-${exportId}`;
   await db
     .insertInto('exports')
-    .values({ id: exportId, tenant_id: fixture.tenantId, environment_id: fixture.environmentId, user_id: userId, requested_by: fixture.adminId, workflow_id: workflowId, status: 'queued' })
+    .values({
+      id: exportId,
+      tenant_id: fixture.tenantId,
+      environment_id: fixture.environmentId,
+      user_id: userId,
+      requested_by: fixture.adminId,
+      workflow_id: workflowId,
+      status: 'queued',
+    })
     .execute();
   await client.workflow.start('UserExportWorkflow', {
     taskQueue: 'user-export',

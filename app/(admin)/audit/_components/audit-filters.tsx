@@ -45,7 +45,9 @@ export function AuditFilters({ filters, admins, onApply }: Props) {
         <select name="action" defaultValue={filters.action ?? ''} disabled={!hydrated} className={field}>
           <option value="">All actions</option>
           {auditActions.map((action) => (
-            <option key={action} value={action}>{actionLabels[action]}</option>
+            <option key={action} value={action}>
+              {actionLabels[action]}
+            </option>
           ))}
         </select>
       </label>
@@ -54,7 +56,9 @@ export function AuditFilters({ filters, admins, onApply }: Props) {
         <select name="adminId" defaultValue={filters.adminId ?? ''} disabled={!hydrated} className={field}>
           <option value="">All admins</option>
           {admins.map((admin) => (
-            <option key={admin.id} value={admin.id}>{admin.email}</option>
+            <option key={admin.id} value={admin.id}>
+              {admin.email}
+            </option>
           ))}
           {!knownAdmin && <option value={filters.adminId}>Admin {filters.adminId}</option>}
         </select>

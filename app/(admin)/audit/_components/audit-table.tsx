@@ -19,11 +19,21 @@ export function AuditTable({ filters }: { filters: AuditFilterParams }) {
             <thead className="bg-slate-50 text-slate-600">
               <tr>
                 {/* On a phone, admin, user and origin move under the action. */}
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Action</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Admin</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">User</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">From</th>
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Time</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  Action
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Admin
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  User
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium md:table-cell">
+                  From
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  Time
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -36,7 +46,9 @@ export function AuditTable({ filters }: { filters: AuditFilterParams }) {
                       {entry.userEmail ? ` → ${entry.userEmail}` : ''}
                     </span>
                   </td>
-                  <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{entry.admin ? entry.admin.email : <span className="italic text-slate-600">System (retention)</span>}</td>
+                  <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">
+                    {entry.admin ? entry.admin.email : <span className="italic text-slate-600">System (retention)</span>}
+                  </td>
                   <td className="hidden px-4 py-2 text-slate-700 sm:table-cell">{entry.userEmail ?? '—'}</td>
                   {/* The full user agent is one hover away; the cell stays short. */}
                   <td className="hidden px-4 py-2 text-slate-600 md:table-cell" title={entry.userAgent ?? undefined}>
@@ -51,7 +63,9 @@ export function AuditTable({ filters }: { filters: AuditFilterParams }) {
             </tbody>
           </table>
           {entries.length === 0 && (
-            <p className="px-4 py-6 text-center text-sm text-slate-500">{Object.keys(filters).length ? 'No entries match these filters.' : 'Nothing recorded yet.'}</p>
+            <p className="px-4 py-6 text-center text-sm text-slate-500">
+              {Object.keys(filters).length ? 'No entries match these filters.' : 'Nothing recorded yet.'}
+            </p>
           )}
         </div>
       )}

@@ -20,7 +20,15 @@ function BulkProgress({ item, label }: { item: BulkExportDto; label: string }) {
   const rows = rowsTotal === null ? `${formatCount(rowsDone)} rows` : `${formatCount(rowsDone)} of ${formatCount(rowsTotal)} rows`;
   return (
     <div className="mt-2 w-full max-w-md">
-      <div role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} aria-valuetext={`${users}; ${rows}`} className="h-2 overflow-hidden rounded-full bg-slate-200">
+      <div
+        role="progressbar"
+        aria-label={label}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={percent}
+        aria-valuetext={`${users}; ${rows}`}
+        className="h-2 overflow-hidden rounded-full bg-slate-200"
+      >
         <div className="h-full bg-indigo-500 transition-[width] duration-500" style={{ width: `${percent}%` }} />
       </div>
       <p className="mt-1 text-xs tabular-nums text-slate-600">
@@ -55,11 +63,17 @@ export function BulkExportCard({ item, canManage }: { item: BulkExportDto; canMa
           (expired ? (
             <span className="text-slate-500">Expired</span>
           ) : canManage ? (
-            <a href={`/api/bulk-exports/${item.id}/download`} className="font-medium text-indigo-600 underline hover:text-indigo-500" aria-label={`Download bulk export, ${title}`}>
+            <a
+              href={`/api/bulk-exports/${item.id}/download`}
+              className="font-medium text-indigo-600 underline hover:text-indigo-500"
+              aria-label={`Download bulk export, ${title}`}
+            >
               Download
             </a>
           ) : (
-            <span className="text-slate-500" title={viewerHint}>Admins can download</span>
+            <span className="text-slate-500" title={viewerHint}>
+              Admins can download
+            </span>
           ))}
         {item.status === 'completed' && item.bytes !== null && <span className="text-xs text-slate-600">{formatBytes(item.bytes)}</span>}
         {cancelling && (

@@ -38,9 +38,13 @@ export function ExportActions({ item, canManage }: Props) {
           ) : canManage ? (
             // A plain link: the route answers 302 to a short-lived presigned URL, and the
             // browser downloads the attachment from there.
-            <a href={`/api/exports/${item.id}/download`} className="font-medium text-indigo-600 underline hover:text-indigo-500">Download</a>
+            <a href={`/api/exports/${item.id}/download`} className="font-medium text-indigo-600 underline hover:text-indigo-500">
+              Download
+            </a>
           ) : (
-            <span className="text-slate-500" title={viewerHint}>Admins can download</span>
+            <span className="text-slate-500" title={viewerHint}>
+              Admins can download
+            </span>
           )}
           {item.bytes !== null && <span className="text-xs text-slate-600">{formatBytes(item.bytes)}</span>}
           {item.sha256 && (

@@ -19,7 +19,10 @@ export function ExportExpiry({ item }: { item: Pick<ExportDto, 'status' | 'expir
         </>
       ) : (
         <>
-          Expires <time dateTime={item.expiresAt} title={formatDateTime(item.expiresAt)}>{formatTimeUntil(item.expiresAt)}</time>
+          Expires{' '}
+          <time dateTime={item.expiresAt} title={formatDateTime(item.expiresAt)}>
+            {formatTimeUntil(item.expiresAt)}
+          </time>
         </>
       )}
     </p>

@@ -24,19 +24,16 @@ export function ExportFilters({ status, onStatusChange, user, onClearUser }: Pro
         >
           <option value="">All statuses</option>
           {exportStatuses.map((s) => (
-            <option key={s} value={s}>{statusLabels[s]}</option>
+            <option key={s} value={s}>
+              {statusLabels[s]}
+            </option>
           ))}
         </select>
       </label>
       {user && (
         <span className="inline-flex items-center gap-2 rounded-full bg-indigo-50 py-1 pl-3 pr-1 text-sm text-indigo-800">
           User: {user.email ?? user.id}
-          <button
-            type="button"
-            onClick={onClearUser}
-            aria-label="Clear user filter"
-            className="rounded-full px-2 text-indigo-700 hover:bg-indigo-100"
-          >
+          <button type="button" onClick={onClearUser} aria-label="Clear user filter" className="rounded-full px-2 text-indigo-700 hover:bg-indigo-100">
             ×
           </button>
         </span>

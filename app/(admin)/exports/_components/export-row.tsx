@@ -7,7 +7,11 @@ import { ExportStatusDetails } from './export-status-details';
 
 export function ExportRow({ item, canManage, highlighted = false }: { item: ExportDto; canManage: boolean; highlighted?: boolean }) {
   return (
-    <tr id={`export-${item.id}`} className={`align-top max-sm:grid max-sm:grid-cols-2 ${highlighted ? 'bg-indigo-50' : ''}`} aria-current={highlighted ? 'true' : undefined}>
+    <tr
+      id={`export-${item.id}`}
+      className={`align-top max-sm:grid max-sm:grid-cols-2 ${highlighted ? 'bg-indigo-50' : ''}`}
+      aria-current={highlighted ? 'true' : undefined}
+    >
       <td className="px-3 py-3 max-sm:col-span-2 max-sm:pb-1 sm:px-4">
         <Link
           href={`/exports?userId=${item.userId}`}

@@ -56,11 +56,21 @@ export function ExportsHistory({ environmentId, canManage }: Props) {
             <thead className="bg-slate-50 text-slate-600 max-sm:sr-only">
               <tr>
                 {/* On a phone, who requested it and when move under the user (export-row.tsx). */}
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">User</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Requested by</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Requested at</th>
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Status</th>
-                <th scope="col" className="px-3 py-2 font-medium sm:px-4">Result</th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  User
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Requested by
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Requested at
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  Status
+                </th>
+                <th scope="col" className="px-3 py-2 font-medium sm:px-4">
+                  Result
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100 max-sm:block">

@@ -27,7 +27,11 @@ export function LinkedExport({ environmentId, exportId, canManage }: { environme
   }
   const item = linked.data;
   return (
-    <section aria-labelledby="linked-export-heading" data-testid="linked-export" className="mt-4 rounded-lg border-2 border-indigo-300 bg-indigo-50 p-4 text-sm">
+    <section
+      aria-labelledby="linked-export-heading"
+      data-testid="linked-export"
+      className="mt-4 rounded-lg border-2 border-indigo-300 bg-indigo-50 p-4 text-sm"
+    >
       <h2 id="linked-export-heading" className="font-semibold">
         Export of <span className="wrap-anywhere">{item.userEmail}</span>
       </h2>

@@ -29,8 +29,10 @@ export function useBulkExports(environmentId: string) {
 export function useCancelBulkExport() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async (id: string) => (await apiRequest<{ bulkExport: BulkExportDto }>(`/api/bulk-exports/${encodeURIComponent(id)}/cancel`, { method: 'POST' })).body.bulkExport,
+    mutationFn: async (id: string) =>
+      (await apiRequest<{ bulkExport: BulkExportDto }>(`/api/bulk-exports/${encodeURIComponent(id)}/cancel`, { method: 'POST' })).body.bulkExport,
     // Refetch on failure too: a 409 means it ended meanwhile.
-    onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.bulkExports.all }), queryClient.invalidateQueries({ queryKey: queryKeys.exports.all })]),
+    onSettled: () =>
+      Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.bulkExports.all }), queryClient.invalidateQueries({ queryKey: queryKeys.exports.all })]),
   });
 }

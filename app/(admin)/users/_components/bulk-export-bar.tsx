@@ -30,7 +30,12 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
     <div className="mt-4">
       <fieldset className="m-0 flex min-w-0 flex-wrap items-center gap-2 border-0 p-0">
         <legend className="sr-only">Bulk export</legend>
-        <button type="button" disabled={busy || selected.length === 0 || tooMany} onClick={() => run({ userIds: selected })} className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}>
+        <button
+          type="button"
+          disabled={busy || selected.length === 0 || tooMany}
+          onClick={() => run({ userIds: selected })}
+          className={`${button} bg-indigo-600 text-white hover:bg-indigo-500`}
+        >
           Export selected ({formatCount(selected.length)})
         </button>
         <button
@@ -43,7 +48,11 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
           Export all users of this environment
         </button>
       </fieldset>
-      {tooMany && <p className="mt-2 text-sm text-amber-900">A bulk export names at most {formatCount(bulkUserIdsMax)} users; export all users of the environment instead, or select fewer.</p>}
+      {tooMany && (
+        <p className="mt-2 text-sm text-amber-900">
+          A bulk export names at most {formatCount(bulkUserIdsMax)} users; export all users of the environment instead, or select fewer.
+        </p>
+      )}
       {confirmingAll && (
         <ConfirmDialog
           title="Export all users of this environment?"
@@ -60,7 +69,10 @@ export function BulkExportBar({ selected, usersInEnvironment, onStarted }: Props
       {start.isSuccess && (
         <p role="status" className="mt-2 text-sm text-slate-700">
           Bulk export of {formatCount(start.data.progress.usersTotal)} {start.data.progress.usersTotal === 1 ? 'user' : 'users'} started — follow it on{' '}
-          <Link href="/exports" className="font-medium text-indigo-600 underline">Exports</Link>.
+          <Link href="/exports" className="font-medium text-indigo-600 underline">
+            Exports
+          </Link>
+          .
         </p>
       )}
       {start.isError && <ApiErrorAlert error={start.error} className="mt-2 max-w-2xl" />}

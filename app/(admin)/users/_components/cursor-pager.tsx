@@ -12,8 +12,12 @@ export function CursorPager({ canGoBack, canGoForward, onPrevious, onNext, pageN
   return (
     <nav aria-label="Pagination" className="mt-4 flex items-center justify-end gap-3">
       <span className="text-sm text-slate-500">Page {pageNumber}</span>
-      <button type="button" className={button} disabled={!canGoBack} onClick={onPrevious}>Previous</button>
-      <button type="button" className={button} disabled={!canGoForward} onClick={onNext}>Next</button>
+      <button type="button" className={button} disabled={!canGoBack} onClick={onPrevious}>
+        Previous
+      </button>
+      <button type="button" className={button} disabled={!canGoForward} onClick={onNext}>
+        Next
+      </button>
     </nav>
   );
 }

@@ -64,7 +64,9 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
       className="m-auto w-full max-w-md rounded-lg bg-white p-6 text-left text-sm shadow-xl backdrop:bg-slate-900/40"
     >
       <form onSubmit={submit} noValidate>
-        <h2 id={titleId} className="text-base font-semibold text-slate-900">Export data for {email}</h2>
+        <h2 id={titleId} className="text-base font-semibold text-slate-900">
+          Export data for {email}
+        </h2>
         <fieldset className="mt-4">
           <legend className="font-medium text-slate-900">Format</legend>
           <div className="mt-2 flex flex-col gap-2">
@@ -81,8 +83,12 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
                   className="mt-0.5"
                 />
                 <div>
-                  <label htmlFor={`${titleId}-${name}`} className="font-medium text-slate-900">{exportFormatCatalog[name].label}</label>
-                  <p id={`${titleId}-${name}-hint`} className="text-xs text-slate-600">{exportFormatCatalog[name].description}</p>
+                  <label htmlFor={`${titleId}-${name}`} className="font-medium text-slate-900">
+                    {exportFormatCatalog[name].label}
+                  </label>
+                  <p id={`${titleId}-${name}-hint`} className="text-xs text-slate-600">
+                    {exportFormatCatalog[name].description}
+                  </p>
                 </div>
               </div>
             ))}
@@ -90,7 +96,9 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
         </fieldset>
         <fieldset className="mt-4" aria-describedby={rangeHintId}>
           <legend className="font-medium text-slate-900">Events from a date range (optional)</legend>
-          <p id={rangeHintId} className="mt-1 text-xs text-slate-600">UTC days, both included. Leave empty for every event.</p>
+          <p id={rangeHintId} className="mt-1 text-xs text-slate-600">
+            UTC days, both included. Leave empty for every event.
+          </p>
           <div className="mt-2 flex gap-3">
             <label className="flex flex-col gap-1">
               <span>From</span>
@@ -98,7 +106,10 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
                 type="date"
                 value={from}
                 max={to || undefined}
-                onChange={(e) => { setFrom(e.target.value); setError(null); }}
+                onChange={(e) => {
+                  setFrom(e.target.value);
+                  setError(null);
+                }}
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? errorId : undefined}
                 className="rounded-md border border-slate-300 px-2 py-1"
@@ -110,7 +121,10 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
                 type="date"
                 value={to}
                 min={from || undefined}
-                onChange={(e) => { setTo(e.target.value); setError(null); }}
+                onChange={(e) => {
+                  setTo(e.target.value);
+                  setError(null);
+                }}
                 aria-invalid={error ? true : undefined}
                 aria-describedby={error ? errorId : undefined}
                 className="rounded-md border border-slate-300 px-2 py-1"
@@ -118,7 +132,9 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
             </label>
           </div>
           {error && (
-            <p id={errorId} role="alert" className="mt-2 text-xs text-red-700">{error}</p>
+            <p id={errorId} role="alert" className="mt-2 text-xs text-red-700">
+              {error}
+            </p>
           )}
         </fieldset>
         <div className="mt-5 flex justify-end gap-3">

@@ -49,7 +49,9 @@ export function ExportUserButton({ userId, email, canExport, inFlight, viewerHin
       {start.isSuccess && (
         <p role="status" className="text-xs text-slate-600">
           {start.data.created ? 'Export queued' : 'An export of this user is already running'} — see{' '}
-          <Link href="/exports" className="font-medium text-indigo-600 underline">Exports</Link>
+          <Link href="/exports" className="font-medium text-indigo-600 underline">
+            Exports
+          </Link>
         </p>
       )}
       {start.isError && <ApiErrorAlert error={start.error} className="max-w-xs text-left text-xs" />}

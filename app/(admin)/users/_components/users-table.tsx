@@ -59,7 +59,11 @@ export function UsersTable({ environmentId, canExport, usersInEnvironment }: Pro
         />
       </label>
       {canExport && <BulkExportBar selected={[...selected]} usersInEnvironment={usersInEnvironment} onStarted={() => setSelected(new Set())} />}
-      {!canExport && <p id={viewerHintId} className="mt-3 max-w-2xl rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">{viewerExportHint}</p>}
+      {!canExport && (
+        <p id={viewerHintId} className="mt-3 max-w-2xl rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {viewerExportHint}
+        </p>
+      )}
 
       {users.isError && <ApiErrorAlert error={users.error} className="mt-4" />}
       {users.isPending && <p className="mt-4 text-sm text-slate-500">Loading users…</p>}
@@ -86,10 +90,18 @@ export function UsersTable({ environmentId, canExport, usersInEnvironment }: Pro
                   </span>
                 </th>
                 {/* On a phone, name, events and last login move under the email (user-row.tsx). */}
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Name</th>
-                <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">Events</th>
-                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">Last login</th>
-                <th scope="col" className="px-3 py-2 sm:px-4"><span className="sr-only">Actions</span></th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Name
+                </th>
+                <th scope="col" className="hidden px-4 py-2 text-right font-medium sm:table-cell">
+                  Events
+                </th>
+                <th scope="col" className="hidden px-4 py-2 font-medium sm:table-cell">
+                  Last login
+                </th>
+                <th scope="col" className="px-3 py-2 sm:px-4">
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">

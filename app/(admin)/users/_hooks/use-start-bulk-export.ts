@@ -19,6 +19,7 @@ export function useStartBulkExport() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: startBulkExport,
-    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.bulkExports.all }), queryClient.invalidateQueries({ queryKey: queryKeys.exports.all })]),
+    onSuccess: () =>
+      Promise.all([queryClient.invalidateQueries({ queryKey: queryKeys.bulkExports.all }), queryClient.invalidateQueries({ queryKey: queryKeys.exports.all })]),
   });
 }

@@ -2,4 +2,6 @@ import { bulkExportIdParamsSchema } from '@/lib/exports/bulk/bulk-export.contrac
 import { getBulkExport } from '@/lib/exports/bulk/bulk-export.service';
 import { json, withRoute } from '@/lib/http/with-route';
 
-export const GET = withRoute({ access: 'signed-in', params: bulkExportIdParamsSchema }, async ({ scope, params }) => json({ bulkExport: await getBulkExport(scope, params.id) }));
+export const GET = withRoute({ access: 'signed-in', params: bulkExportIdParamsSchema }, async ({ scope, params }) =>
+  json({ bulkExport: await getBulkExport(scope, params.id) }),
+);
