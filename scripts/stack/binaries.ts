@@ -11,19 +11,36 @@ import { isAlive, sleep } from './processes';
  * every clone and worktree.
  */
 
-export type Tool = 'temporal' | 'versitygw' | 'mailpit';
+export type Tool = 'temporal' | 'versitygw' | 'mailpit' | 'temporal-server';
 
 interface ToolSpec {
   version: string;
   module: string;
   envVar: string;
   buildMinutes: number;
+  /** The name `go install` gives the main binary, when it is not the tool's name. */
+  goBinary?: string;
+  /** More commands of the same module built into the tool's cache dir, by their `go install` names. */
+  companions?: string[];
+  /** Extra environment for the build (a newer Go toolchain the go command fetches itself). */
+  goEnv?: Record<string, string>;
 }
 
 export const TOOLS: Record<Tool, ToolSpec> = {
   temporal: { version: 'v1.5.1', module: 'github.com/temporalio/cli/cmd/temporal', envVar: 'TEMPORAL_CLI_PATH', buildMinutes: 5 },
   versitygw: { version: 'v1.7.0', module: 'github.com/versity/versitygw/cmd/versitygw', envVar: 'VERSITYGW_PATH', buildMinutes: 3 },
   mailpit: { version: 'v1.33.1', module: 'github.com/axllent/mailpit', envVar: 'MAILPIT_PATH', buildMinutes: 3 },
+  // The real server (not start-dev) for the cluster profile, with its SQL schema tool beside it.
+  // v1.32 needs Go >= 1.26.10; GOTOOLCHAIN makes the go command fetch that from the module proxy.
+  'temporal-server': {
+    version: 'v1.32.2',
+    module: 'go.temporal.io/server/cmd/server',
+    envVar: 'TEMPORAL_SERVER_PATH',
+    buildMinutes: 5,
+    goBinary: 'server',
+    companions: ['go.temporal.io/server/cmd/tools/sql'],
+    goEnv: { GOTOOLCHAIN: 'go1.27.3' },
+  },
 };
 
 type Log = (line: string) => void;
@@ -129,12 +146,15 @@ async function buildWithGo(tool: Tool, go: string, env: Env, log: Log): Promise<
       const started = Date.now();
       const timer = setInterval(() => log(`${label} ${Math.round((Date.now() - started) / 1000)}s`), PROGRESS_EVERY_MS);
       try {
-        await runGoInstall(go, `${spec.module}@${spec.version}`, buildDir, env);
+        const packages = [spec.module, ...(spec.companions ?? [])].map((pkg) => `${pkg}@${spec.version}`);
+        await runGoInstall(go, packages, buildDir, { ...env, ...spec.goEnv });
       } finally {
         clearInterval(timer);
       }
       await mkdir(path.dirname(target), { recursive: true });
-      await rename(path.join(buildDir, tool), target);
+      // Companions first: the main binary's arrival is what marks the cache entry complete.
+      for (const pkg of spec.companions ?? []) await rename(path.join(buildDir, path.basename(pkg)), path.join(path.dirname(target), path.basename(pkg)));
+      await rename(path.join(buildDir, spec.goBinary ?? tool), target);
       log(`built ${target} in ${Math.round((Date.now() - started) / 1000)}s`);
       return target;
     } finally {
@@ -143,11 +163,11 @@ async function buildWithGo(tool: Tool, go: string, env: Env, log: Log): Promise<
   });
 }
 
-async function runGoInstall(go: string, moduleAtVersion: string, gobin: string, env: Env): Promise<void> {
-  const child = spawnChild({ name: 'go install', command: go, args: ['install', moduleAtVersion], env: { ...env, GOBIN: gobin } });
+async function runGoInstall(go: string, packages: string[], gobin: string, env: Env): Promise<void> {
+  const child = spawnChild({ name: 'go install', command: go, args: ['install', ...packages], env: { ...env, GOBIN: gobin } });
   const { code, signal, error } = await child.exited;
   if (error) throw error;
-  if (code !== 0) throw new Error(`go install ${moduleAtVersion} failed (${signal ?? `exit ${code}`}):\n${child.tail(15)}`);
+  if (code !== 0) throw new Error(`go install ${packages.join(' ')} failed (${signal ?? `exit ${code}`}):\n${child.tail(15)}`);
 }
 
 /**
