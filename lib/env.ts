@@ -36,6 +36,9 @@ export const sharedEnvSchema = z.object({
   EXPORT_MAX_CONCURRENT: positiveInt.default(10),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
   EXPORT_STALL_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  // Temporal worker deployment versioning (docs/deploy.md): both set, or neither.
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).optional(),
+  WORKER_BUILD_ID: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
   // A bulk export runs at most this many of its users at once, and never more than
   // EXPORT_MAX_CONCURRENT: single exports keep the rest of the tenant's slots.

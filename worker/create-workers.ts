@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { temporalConnectionOptions } from '../lib/temporal/connection';
 import { taskQueueName } from '../lib/temporal/registry';
+import { workerDeploymentOptions } from './deployment-version';
 import { registrations, type WorkerDeps } from './registration';
 import { workflowCode } from './workflow-code';
 
@@ -14,6 +15,7 @@ export async function createWorkers(
   connection?: NativeConnection,
   bundleDir?: string,
 ): Promise<{ workers: Worker[]; connection: NativeConnection }> {
+  const deployment = workerDeploymentOptions(deps.env);
   const conn = connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.env)));
   const workers = await Promise.all(
     registrations.map((registration) =>
@@ -32,6 +34,7 @@ export async function createWorkers(
         // within ~2 s instead of the default 80% of the heartbeat timeout.
         maxHeartbeatThrottleInterval: '2 seconds',
         defaultHeartbeatThrottleInterval: '2 seconds',
+        workerDeploymentOptions: deployment,
       }),
     ),
   );
