@@ -120,7 +120,7 @@ beforeAll(async () => {
   ] as const)
     users[name] = await addUser(scope, name, events);
   // First by email, so both start at once; big enough that a cancel lands mid-stream.
-  for (const name of ['aa-big1', 'aa-big2']) users[name] = await addUser(scope, name, 1_500_000);
+  for (const name of ['aa-big1', 'aa-big2']) users[name] = await addUser(scope, name, 500_000);
   const other = await addTenant(`bulk-other-${suffix}`);
   otherScope = other.scope;
   otherTenantUser = await addUser(otherScope, 'stranger', 2);
@@ -134,7 +134,7 @@ beforeAll(async () => {
 
   harness = await startRealWorker({ TEMPORAL_TASK_QUEUE: queue });
   running = harness.run(() => new Promise<void>((resolve) => (stop = resolve)));
-}, 180_000);
+}, 300_000);
 
 let stop: () => void = () => {};
 
