@@ -18,8 +18,8 @@ export async function createWorkers(
   const deployment = workerDeploymentOptions(deps.env);
   const conn =
     connection ??
-    (await NativeConnection.connect(temporalConnectionOptions(deps.env)).catch((error: unknown) => {
-      throw explainConnectError(error, deps.env);
+    (await NativeConnection.connect(temporalConnectionOptions(deps.env)).catch(async (error: unknown) => {
+      throw await explainConnectError(error, deps.env);
     }));
   const workers = await Promise.all(
     registrations.map((registration) =>

@@ -1,6 +1,7 @@
 import { Connection, type TLSConfig } from '@temporalio/client';
 import type { SharedEnv } from '../env';
 import { readPemFile } from '../pem-files';
+import { tlsHandshakeProblem } from './tls-probe';
 
 type TemporalEnv = Pick<
   SharedEnv,
@@ -52,29 +53,44 @@ export async function connectTemporal(env: TemporalEnv): Promise<Connection> {
   try {
     return await Connection.connect(temporalConnectionOptions(env));
   } catch (error) {
-    throw explainConnectError(error, env);
+    throw await explainConnectError(error, env);
   }
 }
 
+// First match wins. An "alert" is the server refusing us; the rest are this side refusing the server.
+const hints: Array<[RegExp, string]> = [
+  [
+    /alert (number \d+ )?\(?(unknown ca|certificate required|bad certificate|certificate unknown|handshake failure)|ALERT_(UNKNOWN_CA|CERTIFICATE_REQUIRED|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN|HANDSHAKE_FAILURE)/i,
+    'refused the TLS handshake: it wants a client certificate signed by a CA it trusts (TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH)',
+  ],
+  [
+    /certificate verify failed|unable to verify|UNABLE_TO_GET_ISSUER|SELF_SIGNED|self[- ]signed|UnknownIssuer/i,
+    'presented a certificate this process does not trust: set TEMPORAL_TLS_CA_PATH to the CA that signed it',
+  ],
+  [
+    /ALTNAME|hostname|NotValidForName|does not match/i,
+    'presented a certificate for another name: set TEMPORAL_TLS_SERVER_NAME to a name the certificate carries',
+  ],
+  [
+    /wrong version number|packet length too long|InvalidContentType|CorruptMessage/i,
+    'does not speak TLS: unset TEMPORAL_TLS and the TLS paths for a plaintext server, or check the port',
+  ],
+  [
+    /PERMISSION_DENIED|UNAUTHENTICATED|Request unauthorized|authorization token|token is (malformed|unverifiable|expired)/i,
+    'refused the credentials: check TEMPORAL_API_KEY (its signature, permissions and expiry)',
+  ],
+];
+
 /**
- * A TLS or authentication failure says which setting to check; gRPC's own message
- * ("No connection established", a bare OpenSSL reason) does not. Other errors pass unchanged.
+ * A TLS or credential failure, rewritten to say which setting to check; gRPC's own message
+ * ("Failed to connect before the deadline") does not. Other errors pass unchanged.
  */
-export function explainConnectError(error: unknown, env: TemporalEnv): unknown {
-  const message = error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ''}` : String(error);
-  const at = `Temporal at ${env.TEMPORAL_ADDRESS}`;
-  let hint: string | undefined;
-  if (/certificate verify failed|unknown ca|self[- ]signed|unable to get (local )?issuer|UnknownIssuer|invalid peer certificate/i.test(message)) {
-    hint = `${at} presented a certificate this process does not trust: set TEMPORAL_TLS_CA_PATH to the CA that signed it`;
-  } else if (/hostname|altname|NotValidForName|does not match|subject alternative/i.test(message)) {
-    hint = `${at} presented a certificate for another name: set TEMPORAL_TLS_SERVER_NAME to a name the certificate carries`;
-  } else if (/certificate required|handshake failure|bad certificate|alert/i.test(message)) {
-    hint = `${at} refused the TLS handshake: it wants a client certificate its CA trusts (TEMPORAL_TLS_CERT_PATH and TEMPORAL_TLS_KEY_PATH)`;
-  } else if (/wrong version number|packet length too long|http2.*frame|InvalidContentType|CorruptMessage/i.test(message)) {
-    hint = `${at} does not speak TLS the way it is configured here: unset TEMPORAL_TLS (and the TLS paths) for a plaintext server, or check the port`;
-  } else if (/PERMISSION_DENIED|UNAUTHENTICATED|Request unauthorized|unexpected authorization token/i.test(message)) {
-    hint = `${at} refused the credentials: check TEMPORAL_API_KEY (its permissions and expiry)`;
-  }
+export async function explainConnectError(error: unknown, env: TemporalEnv): Promise<unknown> {
+  const tls = temporalTls(env);
+  const handshake = tls ? await tlsHandshakeProblem(env.TEMPORAL_ADDRESS, tls) : undefined;
+  const reported = error instanceof Error ? [error.message, error.cause instanceof Error ? error.cause.message : ''].join(' ').trim() : String(error);
+  const detail = handshake ? `${handshake}; the client reported: ${reported}` : reported;
+  const hint = hints.find(([pattern]) => pattern.test(detail))?.[1];
   if (!hint) return error;
-  return new Error(`${hint}. (${message.trim()})`, { cause: error });
+  return new Error(`Temporal at ${env.TEMPORAL_ADDRESS} ${hint}. (${detail})`, { cause: error });
 }
