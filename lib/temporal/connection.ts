@@ -34,7 +34,7 @@ function temporalTls(env: TemporalEnv): TLSConfig | undefined {
   if (!wanted) return undefined;
   return {
     serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
-    // Read at each connect, so a rotated certificate (a remounted secret) is picked up on reconnect.
+    // Read when a connection is made, not cached: a new connection uses a renewed certificate.
     serverRootCACertificate: env.TEMPORAL_TLS_CA_PATH ? pem(env.TEMPORAL_TLS_CA_PATH, 'certificate') : undefined,
     clientCertPair:
       env.TEMPORAL_TLS_CERT_PATH && env.TEMPORAL_TLS_KEY_PATH
