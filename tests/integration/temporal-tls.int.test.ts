@@ -156,6 +156,11 @@ describe('Temporal over mTLS with an API key, on the real server', () => {
     await expect(connectTemporal(env)).rejects.toThrow(/presented a certificate for another name: set TEMPORAL_TLS_SERVER_NAME/);
   });
 
+  it("says so when TLS is on for a plaintext server (the stack's dev server)", async () => {
+    const env = parseEnv(sharedEnvSchema, { ...process.env, TEMPORAL_TLS: 'true' });
+    await expect(connectTemporal(env)).rejects.toThrow(new RegExp(`Temporal at ${env.TEMPORAL_ADDRESS} does not speak TLS: unset TEMPORAL_TLS`));
+  });
+
   it('refuses a namespace call with no API key, and an API key signed by a key the server does not know', async () => {
     const noKey = await connectTemporal(envWith({}));
     try {
