@@ -1,5 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../lib/temporal/connection';
+import { explainConnectError, temporalConnectionOptions } from '../lib/temporal/connection';
 import { taskQueueName } from '../lib/temporal/registry';
 import { workerDeploymentOptions } from './deployment-version';
 import { registrations, type WorkerDeps } from './registration';
@@ -16,7 +16,11 @@ export async function createWorkers(
   bundleDir?: string,
 ): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   const deployment = workerDeploymentOptions(deps.env);
-  const conn = connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.env)));
+  const conn =
+    connection ??
+    (await NativeConnection.connect(temporalConnectionOptions(deps.env)).catch(async (error: unknown) => {
+      throw await explainConnectError(error, deps.env);
+    }));
   const workers = await Promise.all(
     registrations.map((registration) =>
       Worker.create({
