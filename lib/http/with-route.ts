@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { getToken } from 'next-auth/jwt';
 import type { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
@@ -5,6 +6,7 @@ import { activeSessionAdmin } from '../auth/session-claims';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
+import { createLogger, type Logger } from '../log.mjs';
 import { type RequestOrigin, requestOrigin } from '../request-origin';
 import { isDocumentNavigation, errorPage } from './error-page';
 import { toAppError } from '../error-classification';
@@ -42,9 +44,13 @@ interface RouteContext<P, Q, B> {
   /** Client address and user agent, computed once per request for audit rows. */
   origin: RequestOrigin;
   actor: Actor;
+  /** This request's logger: its lines carry the method, path, tenant, environment and admin id. */
+  log: Logger;
 }
 
 type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<Response>;
+
+const webLog = createLogger('export-console-web');
 
 const unauthenticated = () =>
   new AppError('unauthorized', 'You are not signed in, or your session has ended', 'Sign in at /login, then retry the request with the new session cookie.');
@@ -60,12 +66,19 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
   spec: RouteSpec<P, Q, B>,
   handler: Handler<z.infer<P>, z.infer<Q>, z.infer<B>>,
 ) {
-  return async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+  type Params = { params: Promise<Record<string, string | string[]>> };
+  const handle = async (request: Request, context: Params, scoped: { log: Logger }): Promise<Response> => {
     try {
       const changesState = request.method !== 'GET' && request.method !== 'HEAD';
       if (changesState || spec.sideEffectOnGet) assertSameOrigin(request);
       const admin = spec.access === 'public' ? undefined : await sessionAdmin(request);
       if (spec.access !== 'public' && !admin) throw unauthenticated();
+      if (admin) {
+        const ids = { tenantId: admin.tenantId, environmentId: admin.environmentId, adminId: admin.id };
+        scoped.log = scoped.log.child(ids);
+        // Next's span for this route handler (under the request's span, named for the route template) gets who asked, by id.
+        trace.getActiveSpan()?.setAttributes({ 'tenant.id': ids.tenantId, 'environment.id': ids.environmentId, 'admin.id': ids.adminId });
+      }
       if (spec.access === 'admin-role' && admin?.role !== 'admin') {
         throw new AppError('forbidden', 'Your role does not allow this', 'Viewers can look but not export, cancel or download; ask an admin of your tenant.');
       }
@@ -83,6 +96,7 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
         request,
         origin: origin as RequestOrigin,
         actor: admin && origin ? { id: admin.id, origin } : (undefined as never),
+        log: scoped.log,
         params: params as z.infer<P>,
         query: query as z.infer<Q>,
         body: body as z.infer<B>,
@@ -91,10 +105,18 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
       });
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.code === 'internal') console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
+      if (appError.code === 'internal') scoped.log.error({ err: error }, 'request failed');
       if (spec.pageOnNavigationError && isDocumentNavigation(request)) return errorPage(appError);
       return errorResponse(appError);
     }
+  };
+  return async (request: Request, context: Params): Promise<Response> => {
+    // One line per request. The path holds ids only; the query string may hold search terms, so it stays out.
+    const scoped = { log: webLog.child({ method: request.method, path: new URL(request.url).pathname }) };
+    const started = performance.now();
+    const response = await handle(request, context, scoped);
+    scoped.log.info({ status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+    return response;
   };
 }
 
