@@ -53,6 +53,10 @@ export const sharedEnvSchema = z.object({
   // Defaults to NEXTAUTH_URL (the same address for the web app) when that is set.
   APP_URL: z.url().optional(),
   NEXTAUTH_URL: z.url().optional(),
+
+  // Read by lib/log.mjs and lib/telemetry/tracing.ts themselves; listed here so a typo refuses to start.
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 /** `npm run dev`'s published session secret starts with this; production refuses it. */

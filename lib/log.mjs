@@ -5,7 +5,7 @@ const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 /**
  * The process's structured logger: one JSON object per line on stdout, at LOG_LEVEL (default
  * info). Lines carry ids (export, workflow, tenant, attempt), never emails or names.
- * Development keeps JSON too; pipe it through `npx pino-pretty` to read it as text.
+ * The processes write JSON even in development: `npm run dev` turns it into text (pino-pretty).
  * Plain JS so that server.mjs, which runs without a TypeScript loader, logs the same way.
  */
 export function createLogger(service, env = process.env) {
