@@ -16,7 +16,11 @@ export async function register(): Promise<void> {
     webEnv();
     const { startTracing, tracingEnabled } = await import('./lib/telemetry/tracing');
     // Before any request: Next's own request spans and the Temporal client's go to this provider.
-    if (tracingEnabled()) startTracing('export-console-web');
+    if (tracingEnabled()) {
+      const tracing = startTracing('export-console-web');
+      // server.mjs flushes the last spans through this on SIGTERM.
+      (globalThis as Record<symbol, unknown>)[Symbol.for('export-console.flush-traces')] = tracing.shutdown;
+    }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // Under server.mjs, report and let it exit with just the list of problems; under a

@@ -80,6 +80,8 @@ async function shutdown(signal) {
   // Idle keep-alive connections close at once; busy ones get a few seconds to finish.
   setTimeout(() => server.closeAllConnections(), 5_000).unref();
   await Promise.all([new Promise((resolve) => server.close(resolve)), app.close().catch(() => undefined)]);
+  // Spans still buffered when tracing is on (instrumentation.ts registers the flush).
+  await globalThis[Symbol.for('export-console.flush-traces')]?.().catch(() => undefined);
   process.exit(0);
 }
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => void shutdown(signal));

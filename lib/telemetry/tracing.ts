@@ -16,7 +16,7 @@ export function tracingEnabled(env: Record<string, string | undefined> = process
 export interface Tracing {
   resource: Resource;
   spanProcessor: SpanProcessor;
-  /** Flushes the spans still buffered; call before the process exits. */
+  /** Flushes the spans still buffered (at most 3 s); call before the process exits. */
   shutdown(): Promise<void>;
 }
 
@@ -27,5 +27,7 @@ export function startTracing(serviceName: string): Tracing {
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter());
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
-  return { resource, spanProcessor, shutdown: () => provider.shutdown() };
+  // Bounded: an unreachable collector must not hold a stopping process for the exporter's 10 s timeout.
+  const shutdown = () => Promise.race([provider.shutdown(), new Promise<void>((resolve) => setTimeout(resolve, 3_000).unref())]);
+  return { resource, spanProcessor, shutdown };
 }

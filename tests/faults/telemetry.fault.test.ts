@@ -125,6 +125,7 @@ describe('telemetry of one export', () => {
         tenantId: fixture.tenantId,
         attempt: 1,
       });
+      expect(record).not.toHaveProperty('taskToken');
     }
   });
 });
