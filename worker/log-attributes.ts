@@ -1,8 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import type { ActivityInterceptors } from '@temporalio/worker';
+import { exportIdsOf } from './export-ids';
 
-/** Ids an activity's input may carry, copied onto its log lines. Ids only: never emails or names. */
-const idFields = ['exportId', 'bulkExportId', 'tenantId', 'environmentId'] as const;
 const spanAttribute: Record<string, string> = { exportId: 'export.id', bulkExportId: 'bulk_export.id', tenantId: 'tenant.id', environmentId: 'environment.id' };
 
 /**
@@ -16,12 +15,8 @@ export function exportLogAttributes(): ActivityInterceptors {
   return {
     inbound: {
       execute(input, next) {
-        const first = input.args[0];
-        if (first && typeof first === 'object') {
-          const record = first as Record<string, unknown>;
-          ids = Object.fromEntries(idFields.flatMap((field) => (typeof record[field] === 'string' ? [[field, record[field]]] : [])));
-          trace.getActiveSpan()?.setAttributes(Object.fromEntries(Object.entries(ids).map(([field, id]) => [spanAttribute[field]!, id])));
-        }
+        ids = exportIdsOf(input.args[0]);
+        trace.getActiveSpan()?.setAttributes(Object.fromEntries(Object.entries(ids).map(([field, id]) => [spanAttribute[field]!, id])));
         return next(input);
       },
     },

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Resource } from '@opentelemetry/resources';
 import { NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
@@ -14,11 +15,15 @@ import { exportLogAttributes } from './log-attributes';
 const require = createRequire(import.meta.url);
 
 /**
- * The workflow side of @temporalio/interceptors-opentelemetry (RunWorkflow, StartActivity
- * spans, trace context handed to activities in headers). It is part of every workflow
- * bundle, prebuilt or not, so the replayed code is the code that runs.
+ * Interceptors bundled into the workflow code: the workflow side of
+ * @temporalio/interceptors-opentelemetry (RunWorkflow, StartActivity spans, trace context
+ * handed to activities in headers) and the export ids on workflow log lines. They are part
+ * of every workflow bundle, prebuilt or not, so the replayed code is the code that runs.
  */
-export const workflowInterceptorModules = [require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export const workflowInterceptorModules = [
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+  fileURLToPath(new URL('./workflows/log-attributes.interceptors.ts', import.meta.url)),
+];
 
 /**
  * Worker options that trace workflows and activities (RunActivity spans as children of the
