@@ -10,7 +10,7 @@ import { heartbeatOnS3Requests } from './s3-heartbeat';
 import { createWorkers } from './create-workers';
 import { ensureSchedules } from './schedules';
 import { ensureSearchAttributes } from './search-attributes-check';
-import { temporalLogger } from './temporal-logger';
+import { forwardedCoreLogs, temporalLogger } from './temporal-logger';
 import { prebuiltBundleDir } from './workflow-code';
 import { workerEnv } from './worker-env';
 
@@ -33,7 +33,7 @@ try {
   log.fatal(error.message);
   process.exit(1);
 }
-Runtime.install({ logger: temporalLogger(log), shutdownSignals: ['SIGINT', 'SIGTERM'] });
+Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: forwardedCoreLogs }, shutdownSignals: ['SIGINT', 'SIGTERM'] });
 const tracing = tracingEnabled() ? startTracing('export-console-worker') : undefined;
 
 // Each running export holds one client for its COPY stream, plus a few for updates.

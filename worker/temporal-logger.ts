@@ -1,4 +1,4 @@
-import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/worker';
+import { type LogLevel, type LogMetadata, makeTelemetryFilterString, type Logger as TemporalLogger } from '@temporalio/worker';
 import type { Logger } from '../lib/log.mjs';
 
 /**
@@ -26,3 +26,9 @@ export function temporalLogger(logger: Logger): TemporalLogger {
     error: (message, meta) => write('ERROR', message, meta),
   };
 }
+
+/**
+ * For Runtime.install's telemetryOptions.logging: the Rust core's own log lines (WARN and
+ * up) go through the same logger instead of stderr in the core's text format.
+ */
+export const forwardedCoreLogs = { forward: {}, filter: makeTelemetryFilterString({ core: 'WARN', other: 'WARN' }) };
