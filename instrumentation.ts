@@ -1,7 +1,8 @@
 /**
  * Runs once when the web server starts (Next's instrumentation hook). It checks the web
  * configuration so that a bad deployment refuses to start instead of answering 500 to
- * every request, and starts OpenTelemetry tracing when configured. server.mjs waits for the verdict through the boot handshake below.
+ * every request, then starts OpenTelemetry tracing when configured. server.mjs waits for
+ * the verdict through the boot handshake below.
  */
 interface BootHandshake {
   ready(): void;
