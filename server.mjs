@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { allowedMethods, listenAddress, methodNotAllowedBody, securityHeaders, stampRequest, withResponseDefaults } from './lib/http/front-door.mjs';
+import { createLogger } from './lib/log.mjs';
 
 /**
  * The web app's only entry point: `node server.mjs` serves the production build (`next
@@ -15,12 +16,13 @@ const dev = process.argv.includes('--dev');
 process.env.NODE_ENV = dev ? 'development' : 'production';
 
 const { host, port } = listenAddress(dev, process.env);
+const log = createLogger('export-console-web');
 
 const server = createServer();
 const app = next({ dev, dir: fileURLToPath(new URL('.', import.meta.url)), hostname: host, port, httpServer: server });
 
 function fail(message) {
-  console.error(message);
+  log.fatal(message);
   process.exit(1);
 }
 
@@ -60,7 +62,7 @@ server.on('request', (req, res) => {
   stampRequest(req);
   handle(req, res).catch((error) => {
     // Next answers its own errors; this is only for one escaping it. No details leave.
-    console.error(error);
+    log.error({ err: error }, 'request failed outside the route handlers');
     if (res.headersSent) return void res.end();
     res.writeHead(500, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ error: { code: 'internal', message: 'Internal error', hint: 'Try again; the server log has the details.' } }));
@@ -68,16 +70,18 @@ server.on('request', (req, res) => {
 });
 
 server.once('error', (error) => fail(`cannot listen on ${host}:${port}: ${error.message}`));
-server.listen(port, host, () => console.log(`Ready on http://${host}:${port} (${dev ? 'development' : 'production'})`));
+server.listen(port, host, () => log.info(`Ready on http://${host}:${port} (${dev ? 'development' : 'production'})`));
 
 let closing = false;
 async function shutdown(signal) {
   if (closing) return;
   closing = true;
-  console.log(`${signal}: closing the server`);
+  log.info(`${signal}: closing the server`);
   // Idle keep-alive connections close at once; busy ones get a few seconds to finish.
   setTimeout(() => server.closeAllConnections(), 5_000).unref();
   await Promise.all([new Promise((resolve) => server.close(resolve)), app.close().catch(() => undefined)]);
+  // Spans still buffered when tracing is on (instrumentation.ts registers the flush).
+  await globalThis[Symbol.for('export-console.flush-traces')]?.().catch(() => undefined);
   process.exit(0);
 }
 for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => void shutdown(signal));

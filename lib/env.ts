@@ -73,6 +73,10 @@ const sharedFields = z.object({
   // Defaults to NEXTAUTH_URL (the same address for the web app) when that is set.
   APP_URL: z.url().optional(),
   NEXTAUTH_URL: z.url().optional(),
+
+  // Read by lib/log.mjs and lib/telemetry/tracing.ts themselves; listed here so a typo refuses to start.
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
 });
 
 /**

@@ -4,6 +4,7 @@ import { appEnv, prepareDatabase } from './lib/app-env';
 import { spawnChild, type Child } from './lib/child-process';
 import { supervise, type Supervised } from './lib/supervise';
 import { demoAdmins, demoPassword } from '../lib/db/demo-data';
+import { prettyFactory } from 'pino-pretty';
 
 /**
  * `npm run dev`: the embedded stack (or the external services the environment names),
@@ -42,8 +43,13 @@ async function shutdown(code: number): Promise<never> {
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
+// The web app and the worker log JSON lines (lib/log.mjs), for machines; here a person reads them.
+const pretty = prettyFactory({ colorize: Boolean(process.stdout.isTTY), singleLine: true, ignore: 'pid,hostname,service', translateTime: 'SYS:HH:MM:ss' });
+const readable = (line: string) => (line.startsWith('{') ? pretty(line).trimEnd() : line);
+
 /** Child output on the matching console stream, each line prefixed with the child's name. */
-const prefixed = (name: string) => (line: string, stream: 'stdout' | 'stderr') => (stream === 'stdout' ? console.log : console.error)(`[${name}] ${line}`);
+const prefixed = (name: string) => (line: string, stream: 'stdout' | 'stderr') =>
+  (stream === 'stdout' ? console.log : console.error)(`[${name}] ${readable(line)}`);
 
 function start(name: string, command: string, args: string[], env: Record<string, string | undefined>): void {
   // The 25 s grace dev has always given its children (server.mjs itself needs about 5 s).

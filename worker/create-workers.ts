@@ -1,19 +1,23 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { explainConnectError, temporalConnectionOptions } from '../lib/temporal/connection';
+import type { Tracing } from '../lib/telemetry/tracing';
 import { taskQueueName } from '../lib/temporal/registry';
 import { workerDeploymentOptions } from './deployment-version';
 import { registrations, type WorkerDeps } from './registration';
+import { workerTelemetryOptions } from './tracing';
 import { workflowCode } from './workflow-code';
 
 /**
  * Builds one Temporal worker per registered task queue, sharing one connection.
  * `bundleDir`: where `npm run build` put the prebuilt workflow bundles; without it the
- * workflows are bundled from source at start (dev and tests).
+ * workflows are bundled from source at start (dev and tests). `tracing`: export spans (see
+ * lib/telemetry/tracing.ts); without it workflows still run their (no-op) tracing interceptors.
  */
 export async function createWorkers(
   deps: WorkerDeps,
   connection?: NativeConnection,
   bundleDir?: string,
+  tracing?: Tracing,
 ): Promise<{ workers: Worker[]; connection: NativeConnection }> {
   const deployment = workerDeploymentOptions(deps.env);
   const conn =
@@ -29,6 +33,7 @@ export async function createWorkers(
         taskQueue: taskQueueName(registration.queue, deps.env),
         ...workflowCode(registration, bundleDir),
         activities: registration.activities(deps),
+        ...workerTelemetryOptions(tracing, bundleDir !== undefined),
         maxConcurrentActivityTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_ACTIVITIES,
         maxConcurrentWorkflowTaskExecutions: deps.env.WORKER_MAX_CONCURRENT_WORKFLOWS,
         // Give a running export time to hand over on SIGTERM: activities see the

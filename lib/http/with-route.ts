@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { getToken } from 'next-auth/jwt';
 import type { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
@@ -5,6 +6,7 @@ import { activeSessionAdmin } from '../auth/session-claims';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
+import { createLogger, type Logger } from '../log.mjs';
 import { type RequestOrigin, requestOrigin } from '../request-origin';
 import { isDocumentNavigation, errorPage } from './error-page';
 import { toAppError } from '../error-classification';
@@ -23,9 +25,13 @@ interface RouteContext<P, Q, B> {
   /** Client address and user agent, computed once per request for audit rows. */
   origin: RequestOrigin;
   actor: Actor;
+  /** This request's logger: its lines carry the method, path, tenant, environment and admin id. */
+  log: Logger;
 }
 
 type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<Response>;
+
+const webLog = createLogger('export-console-web');
 
 const unauthenticated = () =>
   new AppError('unauthorized', 'You are not signed in, or your session has ended', 'Sign in at /login, then retry the request with the new session cookie.');
@@ -52,12 +58,19 @@ export type RouteHandler = ((request: Request, context: { params: Promise<Record
 export function withRoute<K extends WrappedRoute>(key: K, handler: Handler<Declared<K, 'params'>, Declared<K, 'query'>, Declared<K, 'body'>>): RouteHandler {
   // Its settings come from the route list (routes.ts), where OpenAPI and the guard tests read them too.
   const spec: RouteDeclaration = routes[key];
-  const serve = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+  type Params = { params: Promise<Record<string, string | string[]>> };
+  const handle = async (request: Request, context: Params, scoped: { log: Logger }): Promise<Response> => {
     try {
       const changesState = request.method !== 'GET' && request.method !== 'HEAD';
       if (changesState || spec.sideEffectOnGet) assertSameOrigin(request);
       const admin = spec.access === 'public' ? undefined : await sessionAdmin(request);
       if (spec.access !== 'public' && !admin) throw unauthenticated();
+      if (admin) {
+        const ids = { tenantId: admin.tenantId, environmentId: admin.environmentId, adminId: admin.id };
+        scoped.log = scoped.log.child(ids);
+        // Next's span for this route handler (under the request's span, named for the route template) gets who asked, by id.
+        trace.getActiveSpan()?.setAttributes({ 'tenant.id': ids.tenantId, 'environment.id': ids.environmentId, 'admin.id': ids.adminId });
+      }
       if (spec.access === 'admin-role' && admin?.role !== 'admin') {
         throw new AppError('forbidden', 'Your role does not allow this', 'Viewers can look but not export, cancel or download; ask an admin of your tenant.');
       }
@@ -75,6 +88,7 @@ export function withRoute<K extends WrappedRoute>(key: K, handler: Handler<Decla
         request,
         origin: origin as RequestOrigin,
         actor: admin && origin ? { id: admin.id, origin } : (undefined as never),
+        log: scoped.log,
         params: params as Declared<K, 'params'>,
         query: query as Declared<K, 'query'>,
         body: body as Declared<K, 'body'>,
@@ -83,10 +97,18 @@ export function withRoute<K extends WrappedRoute>(key: K, handler: Handler<Decla
       });
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.code === 'internal') console.error(`${request.method} ${new URL(request.url).pathname} failed:`, error);
+      if (appError.code === 'internal') scoped.log.error({ err: error }, 'request failed');
       if (spec.pageOnNavigationError && isDocumentNavigation(request)) return errorPage(appError);
       return errorResponse(appError);
     }
+  };
+  const serve = async (request: Request, context: Params): Promise<Response> => {
+    // One line per request. The path holds ids only; the query string may hold search terms, so it stays out.
+    const scoped = { log: webLog.child({ method: request.method, path: new URL(request.url).pathname }) };
+    const started = performance.now();
+    const response = await handle(request, context, scoped);
+    scoped.log.info({ status: response.status, ms: Math.round(performance.now() - started) }, 'request');
+    return response;
   };
   return Object.assign(serve, { route: key });
 }

@@ -1,5 +1,7 @@
 import { Client } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry/lib/client/index.js';
 import { sharedEnv } from '../env';
+import { tracingEnabled } from '../telemetry/tracing';
 import { connectTemporal } from './connection';
 
 /**
@@ -12,7 +14,10 @@ const cache = globalThis as typeof globalThis & { __exportConsoleTemporal?: Prom
 export function getTemporalClient(): Promise<Client> {
   if (!cache.__exportConsoleTemporal) {
     const env = sharedEnv();
-    const pending = connectTemporal(env).then((connection) => new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }));
+    // Traced: workflow starts become StartWorkflow spans under the request's span and carry
+    // its trace context to the worker (RunWorkflow, RunActivity) in the workflow's headers.
+    const interceptors = tracingEnabled() ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
+    const pending = connectTemporal(env).then((connection) => new Client({ connection, namespace: env.TEMPORAL_NAMESPACE, interceptors }));
     pending.catch(() => {
       if (cache.__exportConsoleTemporal === pending) cache.__exportConsoleTemporal = undefined;
     });

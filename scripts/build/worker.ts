@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { build } from 'esbuild';
 import { registrations } from '../../worker/registration';
+import { workflowInterceptorModules } from '../../worker/tracing';
 import { workflowBundleFile } from '../../worker/workflow-code';
 
 /**
@@ -32,7 +33,7 @@ await build({
 });
 
 for (const registration of registrations) {
-  const { code } = await bundleWorkflowCode({ workflowsPath: registration.workflowsPath, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: registration.workflowsPath, workflowInterceptorModules, logger: new DefaultLogger('WARN') });
   await writeFile(path.join(outDir, workflowBundleFile(registration.queue)), code);
 }
 console.log(`worker built into ${path.relative(root, outDir)}/ in ${((Date.now() - started) / 1000).toFixed(1)}s`);

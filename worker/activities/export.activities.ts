@@ -62,6 +62,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
             nonRetryable: true,
           });
         }
+        ctx.log.info('Export attempt started', { totalRows: total });
         const file = await runExport(deps, input, {
           ...deps.runOptions,
           attempt: ctx.info.attempt,
@@ -74,6 +75,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
           },
         });
         const outcome = await offerFileToRow(deps, scope, input.exportId, file, { signal: ctx.cancellationSignal, patiently });
+        ctx.log.info('Export file stored', { rows: file.rows, bytes: file.bytes, taken: outcome.taken });
         if (!outcome.taken) {
           ctx.cancellationSignal.throwIfAborted();
           // Another attempt's file completed the export: this one is redundant, not failed.
