@@ -9,6 +9,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const positiveInt = z.coerce.number().int().positive();
 
+const listenAddress = z.string().regex(/^(\[[^\]\s]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
+
 export const sharedEnvSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
@@ -53,6 +55,9 @@ export const sharedEnvSchema = z.object({
   // Defaults to NEXTAUTH_URL (the same address for the web app) when that is set.
   APP_URL: z.url().optional(),
   NEXTAUTH_URL: z.url().optional(),
+
+  // Worker only: host:port of its ops listener (/metrics, /healthz, /readyz); unset = none.
+  WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
 
 /** `npm run dev`'s published session secret starts with this; production refuses it. */
@@ -90,6 +95,8 @@ export const webEnvSchema = sharedEnvSchema
     SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
     // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // host:port of the Prometheus listener (GET /metrics), never the app's port; unset = none.
+    WEB_METRICS_ADDRESS: listenAddress.optional(),
   })
   // `when`: run even when other variables are bad, so every problem is listed at once.
   .check(z.superRefine(checkProduction, { when: () => true }));

@@ -6,6 +6,8 @@ import { ConfigError, type SharedEnv } from '../lib/env';
 import { createWorkerS3Client } from '../lib/storage/s3';
 import { heartbeatOnS3Requests } from './s3-heartbeat';
 import { createWorkers } from './create-workers';
+import { workerOps } from './ops-server';
+import { workerReadiness } from './readiness';
 import { ensureSchedules } from './schedules';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { prebuiltBundleDir } from './workflow-code';
@@ -29,7 +31,8 @@ try {
   console.error(error.message);
   process.exit(1);
 }
-Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'] });
+const ops = await workerOps(env.WORKER_METRICS_ADDRESS);
+Runtime.install({ shutdownSignals: ['SIGINT', 'SIGTERM'], telemetryOptions: ops.telemetryOptions });
 
 // Each running export holds one client for its COPY stream, plus a few for updates.
 const pool = createPool(env.DATABASE_URL, env.WORKER_MAX_CONCURRENT_ACTIVITIES * 2 + 2);
@@ -37,6 +40,7 @@ const db = dbFromPool(pool);
 const s3 = createWorkerS3Client(env);
 heartbeatOnS3Requests(s3);
 const { workers, connection } = await createWorkers({ env, db, pool, s3 }, undefined, bundleDir);
+await ops.serve(workerReadiness({ workers, pool, connection }));
 try {
   const { added } = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   if (added.length > 0) console.log(`registered the search attributes ${added.join(', ')} in namespace ${env.TEMPORAL_NAMESPACE}`);

@@ -19,3 +19,13 @@ export const healthReportSchema = z.object({
   checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
+
+/** GET /api/health/live: the process answers; no dependency is asked. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+
+/** GET /api/health/ready: 200 when Postgres and Temporal answer, else 503 (names no hosts, only which check failed). */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.object({ database: check, temporal: check }),
+});
+export type Readiness = z.infer<typeof readinessSchema>;

@@ -9,7 +9,7 @@ import {
   requestBulkExportBodySchema,
 } from '../exports/bulk/bulk-export.contracts';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
-import { healthReportSchema } from '../health/health.contracts';
+import { healthReportSchema, livenessSchema, readinessSchema } from '../health/health.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
 import { listUsersQuerySchema, userDtoSchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
@@ -240,6 +240,23 @@ export function openApiDocument() {
           summary: 'Dependency status (details for signed-in admins only)',
           security: [],
           responses: { '200': { description: 'Up', content: content(health) }, '503': { description: 'A dependency is down', content: content(health) } },
+        },
+      },
+      '/api/health/live': {
+        get: {
+          summary: 'Liveness probe: the process answers (no dependency is asked)',
+          security: [],
+          responses: { '200': { description: 'Alive', content: content(livenessSchema) } },
+        },
+      },
+      '/api/health/ready': {
+        get: {
+          summary: 'Readiness probe: Postgres and Temporal answer (S3 and the worker are not required to serve)',
+          security: [],
+          responses: {
+            '200': { description: 'Ready to serve', content: content(readinessSchema) },
+            '503': { description: 'Postgres or Temporal is unreachable', content: content(readinessSchema) },
+          },
         },
       },
     },

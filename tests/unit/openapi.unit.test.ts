@@ -23,6 +23,8 @@ describe('OpenAPI document', () => {
       '/api/exports/{id}/cancel',
       '/api/exports/{id}/download',
       '/api/health',
+      '/api/health/live',
+      '/api/health/ready',
       '/api/me/notifications',
       '/api/users',
       '/api/users/{userId}/exports',

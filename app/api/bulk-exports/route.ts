@@ -1,6 +1,7 @@
 import { bulkRequestMaxBytes, listBulkExportsQuerySchema, requestBulkExportBodySchema } from '@/lib/exports/bulk/bulk-export.contracts';
 import { listBulkExports, requestBulkExport } from '@/lib/exports/bulk/bulk-export.service';
 import { json, withRoute } from '@/lib/http/with-route';
+import { countExportRequest } from '@/lib/metrics/export-requests';
 
 export const GET = withRoute({ access: 'signed-in', query: listBulkExportsQuerySchema }, async ({ scope, query }) => json(await listBulkExports(scope, query)));
 
@@ -9,7 +10,11 @@ export const GET = withRoute({ access: 'signed-in', query: listBulkExportsQueryS
 export const POST = withRoute(
   { access: 'admin-role', body: requestBulkExportBodySchema, maxBodyBytes: bulkRequestMaxBytes },
   async ({ scope, actor, body }) => {
-    const bulkExport = await requestBulkExport(scope, actor, body);
+    const bulkExport = await countExportRequest(
+      'bulk',
+      () => requestBulkExport(scope, actor, body),
+      () => 'accepted',
+    );
     return json({ bulkExport }, { status: 202, headers: { location: `/api/bulk-exports/${bulkExport.id}` } });
   },
 );
