@@ -98,7 +98,11 @@ export async function workerOps(
     telemetryOptions: prometheusTelemetry(`127.0.0.1:${corePort}`),
     async serve(readiness) {
       const { host, port } = splitAddress(address);
-      const server = await startOpsServer(host, port, { metricsUrl: `http://127.0.0.1:${corePort}/metrics`, readiness });
+      const server = await startOpsServer(host, port, { metricsUrl: `http://127.0.0.1:${corePort}/metrics`, readiness }).catch((error: unknown) => {
+        // The operator's to fix (port taken, address not local): say which setting, no stack.
+        console.error(`WORKER_METRICS_ADDRESS=${address}: cannot listen (${error instanceof Error ? error.message : String(error)})`);
+        process.exit(1);
+      });
       // Never the reason the process stays up once the workers have stopped.
       server.unref();
       console.log(`worker metrics and probes on http://${address}/metrics, /healthz, /readyz`);

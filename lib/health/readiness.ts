@@ -5,12 +5,17 @@ import type { Readiness } from './health.contracts';
 
 const checkTimeoutMs = 2_000;
 
-function withinTimeout(check: () => Promise<unknown>): Promise<boolean> {
-  const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), checkTimeoutMs).unref());
-  return Promise.race([check(), timeout]).then(
-    () => true,
-    () => false,
-  );
+function withinTimeout(check: () => Promise<unknown>, timeoutMs = checkTimeoutMs): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), timeoutMs);
+  });
+  return Promise.race([check(), timeout])
+    .then(
+      () => true,
+      () => false,
+    )
+    .finally(() => clearTimeout(timer));
 }
 
 /**
@@ -22,10 +27,14 @@ function withinTimeout(check: () => Promise<unknown>): Promise<boolean> {
 export async function checkReadiness(): Promise<Readiness> {
   const [database, temporal] = await Promise.all([
     withinTimeout(() => sql`select 1`.execute(getDb())),
+    // The call's own deadline ends it before the outer timeout, so the client is never
+    // closed (below) under a call still in flight: grpc-js throws that out of band.
     withinTimeout(async () => {
+      const deadline = Date.now() + checkTimeoutMs;
       const client = await getTemporalClient();
-      await client.connection.withDeadline(Date.now() + checkTimeoutMs, () => client.workflowService.getSystemInfo({}));
-    }).then((answered) => {
+      if (Date.now() >= deadline) throw new Error('timed out connecting');
+      await client.connection.withDeadline(deadline, () => client.workflowService.getSystemInfo({}));
+    }, checkTimeoutMs + 1_000).then((answered) => {
       // A dead channel would otherwise be kept and wait out its reconnect backoff.
       if (!answered) resetTemporalClient();
       return answered;

@@ -27,3 +27,11 @@ export function countExportEnded(input: UserExportInput, ending: ExportEnding): 
     .createHistogram('export_duration_seconds', 'float', 's', 'User export time from workflow start to its ending')
     .record((Date.now() - workflowInfo().startTime.getTime()) / 1000, { ...tagsOf(input), outcome: ending });
 }
+
+/**
+ * Bulk exports: started once (the first run, not each continue-as-new) and ended once. Their
+ * users' exports are counted by UserExportWorkflow like any other.
+ */
+export function countBulkExport(tenantId: string, event: 'started' | ExportEnding): void {
+  metricMeter.createCounter(`bulk_exports_${event}`, undefined, `Bulk exports ${event}`).add(1, { tenant: tenantId });
+}
