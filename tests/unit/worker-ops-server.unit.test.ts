@@ -12,7 +12,8 @@ describe('worker ops listener', () => {
     const port = await findFreePort();
     let checks = { polling: true, database: true, temporal: true };
     const ops = await workerOps(`127.0.0.1:${port}`);
-    const bind = (ops.telemetryOptions?.metrics as { prometheus: { bindAddress: string } }).prometheus.bindAddress;
+    const metricsOptions = ops.telemetryOptions?.metrics as { prometheus: { bindAddress: string } } | undefined;
+    const bind = metricsOptions?.prometheus.bindAddress;
     expect(bind).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(bind).not.toBe(`127.0.0.1:${port}`);
     await ops.serve(async () => checks);
