@@ -40,5 +40,5 @@ export async function checkReadiness(): Promise<Readiness> {
       return answered;
     }),
   ]);
-  return { status: database && temporal ? 'ready' : 'not_ready', checks: { database: { ok: database }, temporal: { ok: temporal } } };
+  return { status: database && temporal ? 'ready' : 'not_ready' };
 }
