@@ -31,10 +31,10 @@ export default defineConfig({
           name: 'faults',
           include: ['tests/faults/**/*.fault.test.ts'],
           // Each file runs a private stack and breaks parts of it on purpose; faults wait
-          // on real timeouts (heartbeat 30 s, retries), hence the long limits.
+          // on real timeouts (heartbeat 30 s, retries), hence the long limits. The files run
+          // side by side (scripts/test.ts passes --maxWorkers): they mostly wait on those timeouts.
           testTimeout: 600_000,
           hookTimeout: 300_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -3,13 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { expect, type Page, test } from '@playwright/test';
 import pg from 'pg';
 import { sharedEnv } from '../lib/env';
+import { bulkManifestName, exportManifestName, parseBulkManifest, parseExportManifest } from '../lib/exports/archive/manifest';
 import { readZip } from '../tests/support/zip';
 import { expectNoAxeViolations, logins, signIn } from './fixtures';
 
 /**
  * Bulk export in Chromium, in a tenant of its own (so its caps count only these exports):
- * select users → progress → download the ZIP; export all after a confirm, with one user
- * whose export fails; cancel. The failing user's export row is held back from `running` by
+ * select users → options → progress → download the ZIP; export all after a confirm, with
+ * one user whose export fails; cancel; jsonl with a date range. The failing user's export row is held back from `running` by
  * a trigger, which the export activity reports as a non-retryable failure.
  */
 const env = sharedEnv();
@@ -83,6 +84,11 @@ test('an admin selects two users, watches the bulk export finish, and downloads 
   await expect(exportSelected).toHaveText('Export selected (2)');
   await expectNoAxeViolations(page);
   await exportSelected.click();
+  // The single export's options, defaulting to csv of every event: one more click starts it.
+  const options = page.getByRole('dialog', { name: 'Export data for 2 users' });
+  await expect(options.getByRole('radio', { name: 'CSV', exact: true })).toBeChecked();
+  await expectNoAxeViolations(page);
+  await options.getByRole('button', { name: 'Export 2 users', exact: true }).click();
   const started = page.getByRole('status').filter({ hasText: 'Bulk export of 2 users started' });
   await expect(started).toBeVisible();
   await expect(exportSelected).toHaveText('Export selected (0)');
@@ -122,11 +128,12 @@ test('exporting all users asks first with the count, and lists the user whose ex
   test.setTimeout(120_000);
   await signIn(page, adminEmail);
   await page.getByRole('button', { name: 'Export all users of this environment', exact: true }).click();
-  const dialog = page.getByRole('alertdialog', { name: 'Export all users of this environment?' });
+  const dialog = page.getByRole('dialog', { name: 'Export all users of this environment?' });
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText('all 4 users');
   await expectNoAxeViolations(page);
   // The safe answer has the focus; Escape keeps things as they were.
+  await expect(dialog.getByRole('button', { name: 'Cancel', exact: true })).toBeFocused();
   await page.keyboard.press('Escape');
   await expect(dialog).toHaveCount(0);
   await page.getByRole('button', { name: 'Export all users of this environment', exact: true }).click();
@@ -167,6 +174,7 @@ test('cancelling a bulk export ends it Cancelled, with no download', async ({ pa
     await signIn(page, adminEmail);
     await page.getByRole('checkbox', { name: `Select ${emails[2]}`, exact: true }).check();
     await page.getByRole('button', { name: 'Export selected (1)', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Export data for 1 user' }).getByRole('button', { name: 'Export 1 user', exact: true }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Bulk export of 1 user started' })).toBeVisible();
     await page.goto('/exports');
     const card = bulkCard(page, /Selected users \(1\)/);
@@ -194,5 +202,67 @@ test('at 390 px the bulk controls and cards fit without sideways scrolling', asy
     if (path === '/exports') await expect(page.getByRole('heading', { name: 'Bulk exports', exact: true })).toBeVisible();
     const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, viewport: window.innerWidth }));
     expect(widths.scroll, `${path} is ${widths.scroll} px wide on a ${widths.viewport} px screen`).toBeLessThanOrEqual(widths.viewport);
+  }
+});
+
+test('a bulk export in JSON Lines with a date range: each user folder holds .jsonl events inside the range only', async ({ page }, testInfo) => {
+  test.setTimeout(120_000);
+  // Events just outside 2026-01-01 (UTC) on both sides, the upper one on the exclusive bound.
+  for (const email of [emails[0]!, emails[1]!]) {
+    await db.query(
+      `insert into events (tenant_id, environment_id, user_id, type, occurred_at, properties)
+       select $1, $2, $3, 'page.viewed', t, '{}'::jsonb from unnest(array[timestamptz '2025-12-31T23:59:59Z', timestamptz '2026-01-02T00:00:00Z']) t`,
+      [tenantId, environmentId, userIds[email]],
+    );
+  }
+  await signIn(page, adminEmail);
+  await page.getByRole('checkbox', { name: `Select ${emails[0]}`, exact: true }).check();
+  await page.getByRole('checkbox', { name: `Select ${emails[1]}`, exact: true }).check();
+  await page.getByRole('button', { name: 'Export selected (2)', exact: true }).click();
+  const options = page.getByRole('dialog', { name: 'Export data for 2 users' });
+  await options.getByRole('radio', { name: 'JSON Lines', exact: true }).check();
+  await options.getByLabel('From', { exact: true }).fill('2026-01-01');
+  await options.getByLabel('To', { exact: true }).fill('2026-01-01');
+  await options.getByRole('button', { name: 'Export 2 users', exact: true }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Bulk export of 2 users started' })).toBeVisible();
+
+  await page.goto('/exports');
+  const card = page
+    .getByRole('listitem')
+    .filter({ has: page.getByRole('heading', { name: /Selected users \(2\)/ }) })
+    .filter({ hasText: 'JSON Lines · Events 2026-01-01 – 2026-01-01 (UTC)' });
+  await expect(card).toHaveCount(1);
+  await expect(card.getByText('Completed', { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(card).toContainText('50 of 50 rows');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: /^Download bulk export/ }).click()]);
+  const zipPath = testInfo.outputPath('bulk-jsonl.zip');
+  await download.saveAs(zipPath);
+  const files = await readZip(await readFile(zipPath));
+  expect([...files.keys()].sort()).toEqual(
+    [
+      bulkManifestName,
+      ...[emails[0]!, emails[1]!].flatMap((email) => ['events.jsonl', exportManifestName, 'profile.jsonl'].map((f) => `${email}/${f}`)),
+    ].sort(),
+  );
+  const range = { from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T00:00:00.000Z' };
+  expect(parseBulkManifest(files.get(bulkManifestName)!).options).toEqual({ format: 'jsonl', range });
+  // ada has 20 events on 2026-01-01, ben 30; the two outside the range are not exported.
+  for (const [email, count] of [
+    [emails[0]!, 20],
+    [emails[1]!, 30],
+  ] as const) {
+    const events = files
+      .get(`${email}/events.jsonl`)!
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { occurred_at: string });
+    expect(events, email).toHaveLength(count);
+    for (const event of events) {
+      const at = Date.parse(event.occurred_at);
+      expect(at >= Date.parse(range.from) && at < Date.parse(range.to), `${email} ${event.occurred_at}`).toBe(true);
+    }
+    expect(parseExportManifest(files.get(`${email}/${exportManifestName}`)!)).toMatchObject({ format: 'jsonl', range });
   }
 });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import type pg from 'pg';
 import { readZip } from '../tests/support/zip';
+import { parseExportManifest } from '../lib/exports/archive/manifest';
 import { connectDb, seededTenant } from './api/data';
 import { expectNoAxeViolations, exportDialog, logins, signIn, startExport, userRow } from './fixtures';
 
@@ -110,6 +111,6 @@ test("JSON Lines for one UTC day: the history shows format and range, and the do
   expect(JSON.parse(files.get('profile.jsonl')!.toString('utf8'))).toMatchObject({ user_id: user.id, email: user.email });
   const next = new Date(`${day.date}T00:00:00Z`);
   next.setUTCDate(next.getUTCDate() + 1);
-  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  const manifest = parseExportManifest(files.get('manifest.json')!);
   expect(manifest).toMatchObject({ format: 'jsonl', range: { from: `${day.date}T00:00:00.000Z`, to: next.toISOString() } });
 });

@@ -4,14 +4,9 @@ import { expect, test } from '@playwright/test';
 import { parse } from 'csv-parse/sync';
 import { findUserByEventCount, logins, readUserRow, signIn, startExport, userRow, userRows } from './fixtures';
 import { readZip } from '../tests/support/zip';
+import { parseExportManifest } from '../lib/exports/archive/manifest';
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
-
-interface Manifest {
-  formatVersion: number;
-  userId: string;
-  files: { name: string; rows: number; sha256: string }[];
-}
 
 test.describe('exports', () => {
   test('an admin exports a user, watches it finish, and downloads a complete archive', async ({ page }, testInfo) => {
@@ -51,7 +46,7 @@ test.describe('exports', () => {
     expect([...files.keys()].sort()).toEqual(['events.csv', 'manifest.json', 'profile.csv']);
     const profileCsv = files.get('profile.csv')!;
     const eventsCsv = files.get('events.csv')!;
-    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8')) as Manifest;
+    const manifest = parseExportManifest(files.get('manifest.json')!);
 
     const profile = parse(profileCsv) as string[][];
     expect(profile[0]).toEqual(['user_id', 'email', 'name', 'created_at', 'last_login_at']);

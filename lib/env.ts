@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { certificateKeyMismatch, type PemKind, readPemFile } from './pem-files';
 
 /**
  * Configuration, parsed once per process with zod. The shared part is what both the web
@@ -11,7 +12,14 @@ const positiveInt = z.coerce.number().int().positive();
 
 const listenAddress = z.string().regex(/^(\[[^\]\s]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
 
-export const sharedEnvSchema = z.object({
+/** A path to a PEM file, read and parsed while the environment is checked. */
+const pemPath = (kind: PemKind) =>
+  z.string().superRefine((path, ctx) => {
+    const read = readPemFile(path, kind);
+    if ('problem' in read) ctx.addIssue({ code: 'custom', message: read.problem });
+  });
+
+const sharedFields = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection URL'),
   DATABASE_POOL_SIZE: positiveInt.default(10),
 
@@ -19,6 +27,15 @@ export const sharedEnvSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('user-export'),
   TEMPORAL_TLS: bool.default(false),
+  // A private CA's certificate(s), the client certificate and key for mTLS, and the name the
+  // server's certificate carries when it differs from TEMPORAL_ADDRESS's host. Each implies TLS.
+  TEMPORAL_TLS_CA_PATH: pemPath('certificate').optional(),
+  TEMPORAL_TLS_CERT_PATH: pemPath('certificate').optional(),
+  TEMPORAL_TLS_KEY_PATH: pemPath('private key').optional(),
+  TEMPORAL_TLS_SERVER_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, 'must be a host name, e.g. temporal.internal')
+    .optional(),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_UI_URL: z.url().optional(),
 
@@ -38,6 +55,9 @@ export const sharedEnvSchema = z.object({
   EXPORT_MAX_CONCURRENT: positiveInt.default(10),
   WORKER_MAX_CONCURRENT_ACTIVITIES: positiveInt.default(4),
   EXPORT_STALL_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  // Temporal worker deployment versioning (docs/deploy.md): both set, or neither.
+  WORKER_DEPLOYMENT_NAME: z.string().min(1).optional(),
+  WORKER_BUILD_ID: z.string().min(1).optional(),
   WORKER_MAX_CONCURRENT_WORKFLOWS: positiveInt.default(40),
   // A bulk export runs at most this many of its users at once, and never more than
   // EXPORT_MAX_CONCURRENT: single exports keep the rest of the tenant's slots.
@@ -59,6 +79,39 @@ export const sharedEnvSchema = z.object({
   // Worker only: host:port of its ops listener (/metrics, /healthz, /readyz); unset = none.
   WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
+
+/**
+ * Settings that only work together: a client certificate needs its key (and must match
+ * it), and S3 keys come in pairs; half a pair would silently fall back to other credentials.
+ */
+function checkPairs(env: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  const pairs = [
+    ['TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH', 'the client certificate for mTLS needs its private key'],
+    ['S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', "set both, or neither to use the AWS SDK's default credentials (AWS_* variables, profile, role)"],
+  ] as const;
+  for (const [a, b, why] of pairs) {
+    for (const [set, missing] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      if (env[set] !== undefined && env[missing] === undefined) {
+        ctx.addIssue({ code: 'custom', path: [missing], message: `is required when ${set} is set: ${why}` });
+      }
+    }
+  }
+  const { TEMPORAL_TLS_CERT_PATH: certPath, TEMPORAL_TLS_KEY_PATH: keyPath } = env;
+  if (typeof certPath === 'string' && typeof keyPath === 'string') {
+    const cert = readPemFile(certPath, 'certificate');
+    const key = readPemFile(keyPath, 'private key');
+    const mismatch = 'pem' in cert && 'pem' in key ? certificateKeyMismatch(cert.pem, key.pem) : undefined;
+    if (mismatch) ctx.addIssue({ code: 'custom', path: ['TEMPORAL_TLS_KEY_PATH'], message: `${mismatch} in TEMPORAL_TLS_CERT_PATH` });
+  }
+}
+
+// `when`: run even when other variables are bad, so every problem is listed at once.
+const pairChecks = z.superRefine(checkPairs, { when: () => true });
+
+export const sharedEnvSchema = sharedFields.check(pairChecks);
 
 /** `npm run dev`'s published session secret starts with this; production refuses it. */
 export const devSecretPrefix = 'local-dev-only-';
@@ -88,7 +141,7 @@ function checkProduction(env: Record<string, unknown>, ctx: z.RefinementCtx): vo
   }
 }
 
-export const webEnvSchema = sharedEnvSchema
+export const webEnvSchema = sharedFields
   .extend({
     NODE_ENV: z.string().optional(),
     NEXTAUTH_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)'),
@@ -98,7 +151,7 @@ export const webEnvSchema = sharedEnvSchema
     // host:port of the Prometheus listener (GET /metrics), never the app's port; unset = none.
     WEB_METRICS_ADDRESS: listenAddress.optional(),
   })
-  // `when`: run even when other variables are bad, so every problem is listed at once.
+  .check(pairChecks)
   .check(z.superRefine(checkProduction, { when: () => true }));
 
 export type SharedEnv = z.infer<typeof sharedEnvSchema>;
@@ -139,7 +192,7 @@ export function sharedEnv(): SharedEnv {
 
 /** Just the database URL, for scripts that need nothing else (migrate, seed). */
 export function databaseEnv(): Pick<SharedEnv, 'DATABASE_URL'> {
-  return parseEnv(sharedEnvSchema.pick({ DATABASE_URL: true }), process.env);
+  return parseEnv(sharedFields.pick({ DATABASE_URL: true }), process.env);
 }
 
 /** Web-only configuration (adds auth); parsed on first use, then cached. */

@@ -64,7 +64,15 @@ try {
 
   const vitest = async (project: 'unit' | 'integration' | 'faults') => {
     const report = join(dataDir, `vitest-${project}.json`);
-    await run(bin('vitest'), ['run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...fileFilters], { env });
+    // Fault files each run a private stack and mostly wait on real timeouts: one worker per file.
+    const workers = project === 'faults' ? ['--maxWorkers=3'] : [];
+    await run(
+      bin('vitest'),
+      ['run', '--project', project, ...workers, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...fileFilters],
+      {
+        env,
+      },
+    );
     counts.push(await vitestCounts(project, report));
   };
   if (suites.has('unit')) await vitest('unit');

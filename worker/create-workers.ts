@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { temporalConnectionOptions } from '../lib/temporal/connection';
+import { explainConnectError, temporalConnectionOptions } from '../lib/temporal/connection';
 import { taskQueueName } from '../lib/temporal/registry';
+import { workerDeploymentOptions } from './deployment-version';
 import { registrations, type WorkerDeps } from './registration';
 import { workflowCode } from './workflow-code';
 
@@ -14,7 +15,12 @@ export async function createWorkers(
   connection?: NativeConnection,
   bundleDir?: string,
 ): Promise<{ workers: Worker[]; connection: NativeConnection }> {
-  const conn = connection ?? (await NativeConnection.connect(temporalConnectionOptions(deps.env)));
+  const deployment = workerDeploymentOptions(deps.env);
+  const conn =
+    connection ??
+    (await NativeConnection.connect(temporalConnectionOptions(deps.env)).catch(async (error: unknown) => {
+      throw await explainConnectError(error, deps.env);
+    }));
   const workers = await Promise.all(
     registrations.map((registration) =>
       Worker.create({
@@ -32,6 +38,7 @@ export async function createWorkers(
         // within ~2 s instead of the default 80% of the heartbeat timeout.
         maxHeartbeatThrottleInterval: '2 seconds',
         defaultHeartbeatThrottleInterval: '2 seconds',
+        workerDeploymentOptions: deployment,
       }),
     ),
   );

@@ -3,6 +3,7 @@ import type { ExportRowUpdate } from '../db/schema';
 import type { Scope } from '../scope';
 import type { ExportFileResult, ExportStatusValue } from './export.contracts';
 import * as repo from './export.repository';
+import { statusTransitions } from './status-transitions';
 
 /**
  * The one owner of an export's status. Every status write in the web app and the worker
@@ -25,14 +26,8 @@ export const exportTransitions = {
   expired: [],
 } as const satisfies Record<ExportStatusValue, readonly ExportStatusValue[]>;
 
-export function canTransition(from: ExportStatusValue, to: ExportStatusValue): boolean {
-  return (exportTransitions[from] as readonly ExportStatusValue[]).includes(to);
-}
-
-/** The statuses a row may be in for a write of `to` to apply. */
-export function statusesLeadingTo(to: ExportStatusValue): ExportStatusValue[] {
-  return (Object.keys(exportTransitions) as ExportStatusValue[]).filter((from) => canTransition(from, to));
-}
+/** canTransition(from, to); statusesLeadingTo(to): the statuses a row may be in for a write of `to` to apply. */
+export const { canTransition, statusesLeadingTo } = statusTransitions<ExportStatusValue>(exportTransitions);
 
 type DbOrTx = Parameters<typeof repo.updateExportStatus>[0];
 

@@ -1,12 +1,13 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../db/client';
 import type { Scope } from '../scope';
+import { reconcileStuckBulkExports } from './bulk/bulk-reconciler';
 import { failExport, markExportCancelled, notStartedSummary } from './export-lifecycle';
 import * as repo from './export.repository';
+import { type Repair, type WorkflowReader, workflowOutcome } from './workflow-outcome';
 
 /**
- * Repairs export rows left `queued`/`running` with nothing behind them: the process died
- * between the commit and the workflow start, `finishExport` ran out of retries during a
+ * Repairs export rows (and bulk export rows: bulk/bulk-reconciler.ts) left `queued`/`running`
+ * with nothing behind them: the process died between the commit and the workflow start, `finishExport` ran out of retries during a
  * database outage, or an operator terminated the workflow. Such a row would block its user
  * (and count against the tenant's concurrency limit) forever. Temporal is the source of
  * truth for what ran; the row is brought in line through the lifecycle, whose guards keep
@@ -14,7 +15,7 @@ import * as repo from './export.repository';
  */
 export interface ReconcileDeps {
   db: Db;
-  temporal: Pick<Client, 'workflow'>;
+  temporal: WorkflowReader;
 }
 
 export interface ReconcileOptions {
@@ -24,11 +25,12 @@ export interface ReconcileOptions {
   limitPerEnvironment?: number;
 }
 
-export type Repair = 'not-started' | 'cancelled' | 'failed' | 'terminated' | 'timed-out' | 'ended-unrecorded';
+export type { Repair };
 
 export interface ReconcileReport {
   checked: number;
   repaired: { exportId: string; repair: Repair }[];
+  bulkRepaired: { bulkExportId: string; repair: Repair }[];
 }
 
 // Fixed sentences, like failure-summary.ts: rows are read by every admin of the tenant.
@@ -41,7 +43,7 @@ const summaries: Record<Exclude<Repair, 'not-started' | 'cancelled'>, string> = 
 
 export async function reconcileStuckExports(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconcileReport> {
   const createdBefore = new Date(Date.now() - options.minAgeMs);
-  const report: ReconcileReport = { checked: 0, repaired: [] };
+  const report: ReconcileReport = { checked: 0, repaired: [], bulkRepaired: [] };
   for (const scope of await repo.listEnvironmentScopes(deps.db)) {
     const rows = await repo.findInFlightExportsCreatedBefore(deps.db, scope, createdBefore, options.limitPerEnvironment ?? 100);
     for (const row of rows) {
@@ -49,50 +51,21 @@ export async function reconcileStuckExports(deps: ReconcileDeps, options: Reconc
       const repair = await repairOne(deps, scope, row);
       if (repair) report.repaired.push({ exportId: row.id, repair });
     }
+    // A bulk row left open counts against the tenant's bulk exports in flight forever.
+    const bulk = await reconcileStuckBulkExports(deps, scope, createdBefore, options.limitPerEnvironment ?? 100);
+    report.checked += bulk.checked;
+    report.bulkRepaired.push(...bulk.repaired);
   }
   return report;
 }
 
 /** Copies the workflow's outcome to the row; null when the workflow still runs (or the row moved on). */
 async function repairOne(deps: ReconcileDeps, scope: Scope, row: { id: string; workflow_id: string }): Promise<Repair | null> {
-  const outcome = await workflowOutcome(deps, row.workflow_id);
+  const outcome = await workflowOutcome(deps.temporal, row.workflow_id);
   if (outcome === null) return null;
   const moved =
     outcome === 'cancelled'
       ? await markExportCancelled(deps.db, scope, row.id)
       : await failExport(deps.db, scope, row.id, outcome === 'not-started' ? notStartedSummary : summaries[outcome]);
   return moved ? outcome : null;
-}
-
-async function workflowOutcome(deps: ReconcileDeps, workflowId: string): Promise<Repair | null> {
-  const handle = deps.temporal.workflow.getHandle(workflowId);
-  let status: string;
-  try {
-    status = (await handle.describe()).status.name;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return 'not-started';
-    throw error;
-  }
-  switch (status) {
-    case 'CANCELLED':
-      return 'cancelled';
-    case 'TERMINATED':
-      return 'terminated';
-    case 'TIMED_OUT':
-      return 'timed-out';
-    case 'COMPLETED':
-      // A completed run records its file before it completes; a row still in flight lost it.
-      return 'ended-unrecorded';
-    case 'FAILED':
-      // A cancel that could not be recorded fails the run; the admin asked for a cancel.
-      return (await wasCancelRequested(handle)) ? 'cancelled' : 'failed';
-    default:
-      // Running (or continued): the workflow will record its own ending.
-      return null;
-  }
-}
-
-async function wasCancelRequested(handle: ReturnType<ReconcileDeps['temporal']['workflow']['getHandle']>): Promise<boolean> {
-  const history = await handle.fetchHistory();
-  return (history.events ?? []).some((e) => e.workflowExecutionCancelRequestedEventAttributes);
 }

@@ -10,27 +10,8 @@ import { isDocumentNavigation, errorPage } from './error-page';
 import { toAppError } from '../error-classification';
 import { errorResponse } from './error-response';
 import { assertSameOrigin, readJsonBody } from './request-guards';
+import { type DeclaredRoute, type RouteDeclaration, type Routes, routes } from './routes';
 import { type Actor, type Scope, scopeOf } from '../scope';
-
-type Access = 'public' | 'signed-in' | 'admin-role';
-
-interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
-  /** 'admin-role' = may change things (export, cancel, download); viewers get 403. */
-  access: Access;
-  params?: P;
-  query?: Q;
-  body?: B;
-  /**
-   * The route has an effect even on GET (the download writes a "downloaded" audit row), so
-   * it gets the cross-site check that state changes get: a link on another site must not
-   * make an admin's browser act in the admin's name (review L9).
-   */
-  sideEffectOnGet?: boolean;
-  /** A link people click (the download): a browser navigation that fails gets a page, not JSON. */
-  pageOnNavigationError?: boolean;
-  /** A larger body cap than the default 16 KiB, for a route whose body may list many ids. */
-  maxBodyBytes?: number;
-}
 
 interface RouteContext<P, Q, B> {
   request: Request;
@@ -49,6 +30,18 @@ type Handler<P, Q, B> = (ctx: RouteContext<P, Q, B>) => Promise<Response>;
 const unauthenticated = () =>
   new AppError('unauthorized', 'You are not signed in, or your session has ended', 'Sign in at /login, then retry the request with the new session cookie.');
 
+type Declared<K extends WrappedRoute, F extends 'params' | 'query' | 'body'> = Routes[K] extends { [P in F]: infer S extends z.ZodType }
+  ? z.infer<S>
+  : undefined;
+
+/** Routes withRoute serves: all but next-auth's own. */
+type WrappedRoute = { [K in DeclaredRoute]: Routes[K] extends { handledBy: string } ? never : K }[DeclaredRoute];
+
+/** The handler as Next.js calls it, marked with the route it serves (the route-list test reads the mark). */
+export type RouteHandler = ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>) & {
+  route: WrappedRoute;
+};
+
 /**
  * The one wrapper every route handler goes through: Origin check for state changes (and
  * GETs marked sideEffectOnGet) → session → access check → zod parsing of params, query
@@ -56,11 +49,10 @@ const unauthenticated = () =>
  * `{ error: { code, message, hint } }`. Handlers hold only the happy path; they get the
  * actor (admin id + client address and user agent) ready for audit rows.
  */
-export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, B extends z.ZodType = z.ZodUndefined>(
-  spec: RouteSpec<P, Q, B>,
-  handler: Handler<z.infer<P>, z.infer<Q>, z.infer<B>>,
-) {
-  return async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
+export function withRoute<K extends WrappedRoute>(key: K, handler: Handler<Declared<K, 'params'>, Declared<K, 'query'>, Declared<K, 'body'>>): RouteHandler {
+  // Its settings come from the route list (routes.ts), where OpenAPI and the guard tests read them too.
+  const spec: RouteDeclaration = routes[key];
+  const serve = async (request: Request, context: { params: Promise<Record<string, string | string[]>> }): Promise<Response> => {
     try {
       const changesState = request.method !== 'GET' && request.method !== 'HEAD';
       if (changesState || spec.sideEffectOnGet) assertSameOrigin(request);
@@ -83,9 +75,9 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
         request,
         origin: origin as RequestOrigin,
         actor: admin && origin ? { id: admin.id, origin } : (undefined as never),
-        params: params as z.infer<P>,
-        query: query as z.infer<Q>,
-        body: body as z.infer<B>,
+        params: params as Declared<K, 'params'>,
+        query: query as Declared<K, 'query'>,
+        body: body as Declared<K, 'body'>,
         admin: admin!,
         scope: admin ? scopeOf(admin) : (undefined as never),
       });
@@ -96,6 +88,7 @@ export function withRoute<P extends z.ZodType = z.ZodUndefined, Q extends z.ZodT
       return errorResponse(appError);
     }
   };
+  return Object.assign(serve, { route: key });
 }
 
 async function sessionAdmin(request: Request): Promise<SessionAdmin | undefined> {

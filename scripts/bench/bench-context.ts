@@ -5,6 +5,7 @@ import type pg from 'pg';
 import yauzl from 'yauzl';
 import type { Db } from '../../lib/db/client';
 import type { SharedEnv } from '../../lib/env';
+import { type ArchivedFile, type ExportManifest, exportManifestName, parseExportManifest } from '../../lib/exports/archive/manifest';
 import type { ExportFormatName, UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { createQueuedExport } from '../../lib/exports/export-lifecycle';
 import { exportStartSearchAttributes } from '../../lib/temporal/search-attributes';
@@ -121,28 +122,22 @@ export async function deleteObject(s3: S3Client, bucket: string, key: string): P
   await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
 }
 
-export interface ManifestFile {
-  name: string;
-  rows: number;
-  sha256: string;
-}
-
 /** manifest.json of an export ZIP (the last entry; read from the central directory). */
-export function readManifest(zip: Buffer): Promise<{ files: ManifestFile[]; entries: string[] }> {
+export function readManifest(zip: Buffer): Promise<{ files: ArchivedFile[]; entries: string[] }> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(zip, { lazyEntries: true }, (error, file) => {
       if (error || !file) return reject(error ?? new Error('not a zip'));
       const entries: string[] = [];
-      let manifest: { files: ManifestFile[] } | undefined;
+      let manifest: ExportManifest | undefined;
       file.on('entry', (entry: yauzl.Entry) => {
         entries.push(entry.fileName);
-        if (entry.fileName !== 'manifest.json') return file.readEntry();
+        if (entry.fileName !== exportManifestName) return file.readEntry();
         file.openReadStream(entry, (err, stream) => {
           if (err || !stream) return reject(err);
           const chunks: Buffer[] = [];
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('end', () => {
-            manifest = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { files: ManifestFile[] };
+            manifest = parseExportManifest(Buffer.concat(chunks));
             file.readEntry();
           });
           stream.on('error', reject);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { BulkExportResult, BulkExportWorkflowInput } from '../../lib/exports/bulk/bulk-export.contracts';
-import { bulkManifestName } from '../../lib/exports/bulk/bulk-archive';
+import { bulkManifestName, exportManifestName, parseBulkManifest, parseExportManifest } from '../../lib/exports/archive/manifest';
 import { insertBulkExport, insertBulkUsers } from '../../lib/exports/bulk/bulk-export.repository';
 import type { UserExportInput, UserExportResult } from '../../lib/exports/export.contracts';
 import { createQueuedExport } from '../../lib/exports/export-lifecycle';
@@ -142,14 +142,12 @@ export async function runBulk(
 
   // Bytes: each user's folder against the single export of that user.
   const zip = await readZip(await getObject(ctx.s3, env.S3_BUCKET, bulk.object_key!));
-  const manifest = JSON.parse(zip.get(bulkManifestName)!.toString('utf8')) as { users: { userId: string; folder: string }[] };
+  const manifest = parseBulkManifest(zip.get(bulkManifestName)!);
   let filesCompared = 0;
   let bytesChecked = manifest.users.length === opts.users && bulk.users_done === opts.users;
   for (const user of manifest.users) {
     const single = singleRows.find((r) => r.user_id === user.userId);
-    const singleManifest = JSON.parse((await readZip(await getObject(ctx.s3, env.S3_BUCKET, single!.object_key!))).get('manifest.json')!.toString('utf8')) as {
-      files: { name: string; sha256: string }[];
-    };
+    const singleManifest = parseExportManifest((await readZip(await getObject(ctx.s3, env.S3_BUCKET, single!.object_key!))).get(exportManifestName)!);
     for (const file of singleManifest.files) {
       const bytes = zip.get(`${user.folder}/${file.name}`);
       filesCompared++;

@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
+import { parseExportManifest } from '../../lib/exports/archive/manifest';
 import { guardFormula } from '../../lib/exports/formats/csv/csv-guard';
 import { runExport } from '../../lib/exports/export-runner';
 import { createS3Client } from '../../lib/storage/s3';
@@ -156,19 +157,10 @@ function expectedProfileRow(user: DbProfile): string[] {
   ];
 }
 
-interface Manifest {
-  formatVersion: number;
-  tenant: { id: string; slug: string };
-  environment: { id: string; slug: string };
-  userId: string;
-  generatedAt: string;
-  files: { name: string; rows: number; sha256: string }[];
-}
-
 function checkManifest(exported: ExportedFiles, subject: Subject, eventRows: number): void {
   const manifestBytes = exported.files.get('manifest.json')!;
   expect(hasUtf8Bom(manifestBytes)).toBe(false);
-  const manifest = JSON.parse(decodeUtf8Strict(manifestBytes)) as Manifest;
+  const manifest = parseExportManifest(decodeUtf8Strict(manifestBytes));
   expect(manifest.formatVersion).toBe(1);
   expect(manifest.tenant).toEqual({ id: subject.tenantId, slug: environment.tenant_slug });
   expect(manifest.environment).toEqual({ id: subject.environmentId, slug: environment.environment_slug });

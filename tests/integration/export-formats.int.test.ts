@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
+import { exportManifestName, parseExportManifest } from '../../lib/exports/archive/manifest';
 import type { ExportFormatName, UserExportResult } from '../../lib/exports/export.contracts';
 import { countUserEvents } from '../../lib/exports/export-context.repository';
 import { runExport } from '../../lib/exports/export-runner';
@@ -80,7 +81,7 @@ async function exportFiles(options: { format?: ExportFormatName; from?: string; 
   const result = await runExport(deps, { exportId: randomUUID(), userId, ...scope, ...options });
   objectKeys.push(result.objectKey);
   const files = await readZip(await getObjectBytes(s3, env.S3_BUCKET, result.objectKey));
-  const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+  const manifest = parseExportManifest(files.get(exportManifestName)!);
   return { result, files, manifest };
 }
 
@@ -107,7 +108,7 @@ describe('csv-excel format', () => {
       const bytes = files.get(name)!;
       expect(bytes.subarray(0, 3)).toEqual(bom);
       expect(sha256(bytes.subarray(3))).toBe(name === 'profile.csv' ? pinnedCsv.profile : pinnedCsv.events);
-      expect(manifest.files.find((f: { name: string }) => f.name === name).sha256).toBe(sha256(bytes));
+      expect(manifest.files.find((f) => f.name === name)?.sha256).toBe(sha256(bytes));
     }
     expect(result.rows).toBe(fixtureEvents.length);
     expect(manifest).toMatchObject({ format: 'csv-excel', formatDetails: { bom: true } });

@@ -9,6 +9,8 @@ import type { UserExportInput } from '../../lib/exports/export.contracts';
 import { markExportCancelled, markExportRunning } from '../../lib/exports/export-lifecycle';
 import { reconcileStuckExports, type ReconcileDeps, type ReconcileReport } from '../../lib/exports/export-reconciler';
 import { findInFlightExportForUser } from '../../lib/exports/export.repository';
+import { insertBulkExport, insertBulkUsers } from '../../lib/exports/bulk/bulk-export.repository';
+import type { BulkExportWorkflowInput } from '../../lib/exports/bulk/bulk-export.contracts';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
 import { reconcileScheduleId, ensureSchedules } from '../../worker/schedules';
 import { insertQueuedExport, type pickSeededUser } from '../support/export-fixtures';
@@ -36,7 +38,7 @@ beforeAll(async () => {
     from users u
     where not exists (select 1 from exports x where x.tenant_id = u.tenant_id and x.environment_id = u.environment_id
       and x.user_id = u.id and x.status in ('queued', 'running'))
-    order by u.email limit 9`.execute(harness.db);
+    order by u.email limit 12`.execute(harness.db);
   users = rows;
 });
 afterAll(async () => {
@@ -222,5 +224,79 @@ describe('export reconciler', () => {
     } finally {
       await handle.delete();
     }
+  });
+});
+
+describe('bulk export reconciler', () => {
+  /** A queued bulk row of two users as the web app commits it, dated `ageMs` ago; no workflow started. */
+  async function queuedBulk(ageMs: number): Promise<BulkExportWorkflowInput & { workflowId: string }> {
+    const user = users.shift();
+    if (!user) throw new Error('not enough seeded users');
+    const scope = { tenantId: user.tenant_id, environmentId: user.environment_id };
+    const id = randomUUID();
+    const workflowId = `bulk-export-${id}`;
+    await harness.db.transaction().execute(async (tx) => {
+      await insertBulkExport(tx, {
+        id,
+        scope,
+        requestedBy: user.admin_id,
+        workflowId,
+        all: false,
+        options: { format: 'csv', from: null, to: null },
+        usersTotal: 0,
+      });
+      const n = await insertBulkUsers(tx, scope, id, [user.id]);
+      await tx.updateTable('bulk_exports').set({ users_total: n }).where('id', '=', id).execute();
+    });
+    await sql`update bulk_exports set created_at = ${new Date(Date.now() - ageMs)} where id = ${id}`.execute(harness.db);
+    return { bulkExportId: id, ...scope, format: 'csv', concurrency: 1, batchSize: 10, workflowId };
+  }
+
+  async function bulkRow(id: string) {
+    return harness.db
+      .selectFrom('bulk_exports')
+      .select(['status', 'error_summary', 'completed_at', 'users_cancelled'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+  }
+
+  it('a crash between the commit and the workflow start: the bulk row fails "could not be started", its users end cancelled', async () => {
+    const orphan = await queuedBulk(61_000);
+    const young = await queuedBulk(0);
+    const report = await sweep();
+    expect(await bulkRow(orphan.bulkExportId)).toMatchObject({
+      status: 'failed',
+      error_summary: expect.stringMatching(/could not be started/),
+      completed_at: expect.any(Date),
+      users_cancelled: 1,
+    });
+    expect(report.bulkRepaired).toContainEqual({ bulkExportId: orphan.bulkExportId, repair: 'not-started' });
+    expect((await bulkRow(young.bulkExportId)).status).toBe('queued');
+    await sql`update bulk_exports set created_at = ${new Date(Date.now() - 61_000)} where id = ${young.bulkExportId}`.execute(harness.db);
+    await sweep();
+    expect((await bulkRow(young.bulkExportId)).status).toBe('failed');
+  });
+
+  it('`temporal workflow terminate` on a running bulk: the row fails with an operator-stopped summary', async () => {
+    const input = await queuedBulk(61_000);
+    await sql`update bulk_exports set status = 'running', started_at = now() where id = ${input.bulkExportId}`.execute(harness.db);
+    // On a task queue nobody polls, so the run stays open until it is terminated.
+    const handle = await harness.client.workflow.start('BulkExportWorkflow', {
+      taskQueue: `nobody-${randomUUID()}`,
+      workflowId: input.workflowId,
+      args: [input],
+    });
+    const untouched = await sweep();
+    expect(untouched.bulkRepaired?.map((r) => r.bulkExportId) ?? []).not.toContain(input.bulkExportId);
+    expect((await bulkRow(input.bulkExportId)).status).toBe('running');
+
+    await handle.terminate('operator stopped it');
+    const report = await sweep();
+    expect(await bulkRow(input.bulkExportId)).toMatchObject({
+      status: 'failed',
+      error_summary: 'The bulk export was stopped by an operator. Request it again.',
+      users_cancelled: 1,
+    });
+    expect(report.bulkRepaired).toContainEqual({ bulkExportId: input.bulkExportId, repair: 'terminated' });
   });
 });

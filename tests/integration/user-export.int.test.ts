@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportManifestName, parseExportManifest } from '../../lib/exports/archive/manifest';
 import type { UserExportResult } from '../../lib/exports/export.contracts';
 import { guardFormula } from '../../lib/exports/formats/csv/csv-guard';
 import { createS3Client } from '../../lib/storage/s3';
@@ -80,7 +81,7 @@ describe('user export through a real worker, Postgres and S3', () => {
     const profile = parse(files.get('profile.csv')!, { columns: true }) as Record<string, string>[];
     expect(profile).toEqual([expect.objectContaining({ user_id: user.id, email: user.email })]);
 
-    const manifest = JSON.parse(files.get('manifest.json')!.toString('utf8'));
+    const manifest = parseExportManifest(files.get(exportManifestName)!);
     expect(manifest).toMatchObject({ formatVersion: 1, userId: user.id, tenant: { id: user.tenant_id }, environment: { id: user.environment_id } });
     expect(manifest.files).toEqual([
       { name: 'profile.csv', rows: 1, sha256: sha256(files.get('profile.csv')!) },

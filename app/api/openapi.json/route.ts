@@ -1,6 +1,4 @@
-import { json } from '@/lib/http/with-route';
 import { openApiDocument } from '@/lib/http/openapi';
+import { json, withRoute } from '@/lib/http/with-route';
 
-export function GET(): Response {
-  return json(openApiDocument());
-}
+export const GET = withRoute('GET /api/openapi.json', async () => json(openApiDocument()));

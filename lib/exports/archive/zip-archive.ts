@@ -3,12 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { ZipArchive } from 'archiver';
 import type { ExportFormat, ProfileRow, RecordTally } from '../formats/export-format';
-
-export interface ArchivedFile {
-  name: string;
-  rows: number;
-  sha256: string;
-}
+import { type ArchivedFile, type ExportManifest, exportManifestName, manifestBytes } from './manifest';
 
 export interface ExportArchive {
   /** The ZIP's bytes, to be piped into the upload. */
@@ -35,7 +30,7 @@ export function createExportArchive(input: {
   profile: ProfileRow;
   /** COPY's output; the format's prefix (a BOM) goes before it. */
   events: Readable;
-  manifest: (files: ArchivedFile[]) => unknown;
+  manifest: (files: ArchivedFile[]) => ExportManifest;
   level?: number;
 }): ExportArchive {
   const { format } = input;
@@ -58,7 +53,7 @@ export function createExportArchive(input: {
   const done = (async () => {
     await finished(events);
     const files: ArchivedFile[] = [profile, { name: eventsFileName(format), rows: events.rows, sha256: events.sha256 }];
-    archive.append(JSON.stringify(input.manifest(files), null, 2) + '\n', { name: 'manifest.json' });
+    archive.append(manifestBytes(input.manifest(files)), { name: exportManifestName });
     await archive.finalize();
     return files;
   })();

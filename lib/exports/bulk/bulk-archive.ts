@@ -7,8 +7,10 @@ import { AppError } from '../../errors';
 import type { Scope } from '../../scope';
 import { findScopeSlugs } from '../../scope-slugs.repository';
 import { deleteObject, objectSize, uploadStream } from '../../storage/multipart-upload';
+import { type BulkManifest, bulkManifestName, manifestBytes } from '../archive/manifest';
 import { zipContainer } from '../archive/zip-container';
 import { compactUtcTimestamp } from '../export-file-name';
+import { exportFormatSchema } from '../export.contracts';
 import type { BulkExportRef } from './bulk-export.contracts';
 import * as repo from './bulk-export.repository';
 import { type ChildZip, openChildZip } from './child-zip-reader';
@@ -38,9 +40,6 @@ export interface BulkFile {
   bytes: number;
   sha256: string;
 }
-
-/** The bulk manifest's name at the ZIP's root. */
-export const bulkManifestName = 'bulk-manifest.json';
 
 /** Where every attempt of one bulk export writes its ZIP. */
 export function bulkObjectPrefix(ref: BulkExportRef): string {
@@ -104,13 +103,19 @@ export async function writeBulkArchive(deps: BulkArchiveDeps, ref: BulkExportRef
   let uploaded = false;
   try {
     const manifest = await writeUserFolders(deps, scope, ref, archive, { ...options, signal, bytes: () => bytes });
-    await appendEntry(
-      archive,
-      Buffer.from(
-        `${JSON.stringify({ formatVersion: 1, kind: 'bulk', bulkExportId: ref.bulkExportId, tenant: { id: ref.tenantId, slug: slugs.tenant_slug }, environment: { id: ref.environmentId, slug: slugs.environment_slug }, generatedAt: generatedAt.toISOString(), options: { format: bulk.format, range: bulk.range_from || bulk.range_to ? { from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null } : null }, ...manifest }, null, 2)}\n`,
-      ),
-      bulkManifestName,
-    );
+    const range = bulk.range_from || bulk.range_to ? { from: bulk.range_from?.toISOString() ?? null, to: bulk.range_to?.toISOString() ?? null } : null;
+    const bulkManifest: BulkManifest = {
+      formatVersion: 1,
+      kind: 'bulk',
+      bulkExportId: ref.bulkExportId,
+      tenant: { id: ref.tenantId, slug: slugs.tenant_slug },
+      environment: { id: ref.environmentId, slug: slugs.environment_slug },
+      generatedAt: generatedAt.toISOString(),
+      // The column is text; the row was written from the same enum.
+      options: { format: exportFormatSchema.parse(bulk.format), range },
+      ...manifest,
+    };
+    await appendEntry(archive, manifestBytes(bulkManifest), bulkManifestName);
     await archive.finalize();
     const file = await uploading;
     uploaded = true;
@@ -127,18 +132,6 @@ export async function writeBulkArchive(deps: BulkArchiveDeps, ref: BulkExportRef
   }
 }
 
-interface ManifestUser {
-  userId: string;
-  email: string;
-  folder: string;
-  exportId: string;
-  rows: number;
-  bytes: number | null;
-  /** sha256 of the user's own export ZIP (the single export's file, as its row records it). */
-  sha256: string | null;
-  files: string[];
-}
-
 async function writeUserFolders(
   deps: BulkArchiveDeps,
   scope: Scope,
@@ -146,9 +139,9 @@ async function writeUserFolders(
   archive: ZipArchive,
   options: BulkArchiveOptions & { signal: AbortSignal; bytes: () => number },
 ) {
-  const users: ManifestUser[] = [];
-  const failures: { userId: string; email: string; exportId: string | null; summary: string | null }[] = [];
-  const notExported: { userId: string; email: string; status: string }[] = [];
+  const users: BulkManifest['users'] = [];
+  const failures: BulkManifest['failures'] = [];
+  const notExported: BulkManifest['notExported'] = [];
   const used = new Set<string>([bulkManifestName.toLowerCase()]);
   let after = 0;
   for (;;) {

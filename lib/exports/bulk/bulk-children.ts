@@ -124,11 +124,11 @@ async function settleUser(tx: Tx, ref: BulkExportRef, position: number, ending: 
  * The bulk ended without its ZIP (cancelled, or failed): users never started end
  * `cancelled`; a user still marked running (its child's ending was not recorded, e.g. the
  * cancel arrived while its row was being queued) takes its export's ending, and an export
- * still queued or running is cancelled; then the bulk takes its ending.
+ * still queued or running is cancelled; then the bulk takes its ending (false: it had one).
  */
-export async function endBulk(db: Db, ref: BulkExportRef, ending: { status: 'cancelled' } | { status: 'failed'; summary: string }): Promise<void> {
+export async function endBulk(db: Db, ref: BulkExportRef, ending: { status: 'cancelled' } | { status: 'failed'; summary: string }): Promise<boolean> {
   const scope = scopeOf(ref);
-  await db.transaction().execute(async (tx) => {
+  return db.transaction().execute(async (tx) => {
     await repo.cancelPendingBulkUsers(tx, scope, ref.bulkExportId);
     for (const orphan of await repo.findQueuedBulkChildren(tx, scope, ref.bulkExportId)) await markExportCancelled(tx, scope, orphan.id);
     for (const user of await repo.findRunningBulkUsers(tx, scope, ref.bulkExportId)) {
@@ -144,7 +144,7 @@ export async function endBulk(db: Db, ref: BulkExportRef, ending: { status: 'can
       const settled: Ending = exp?.status === 'completed' || exp?.status === 'failed' ? exp.status : 'cancelled';
       await settleUser(tx, ref, user.position, settled, null);
     }
-    if (ending.status === 'cancelled') await markBulkCancelled(tx, scope, ref.bulkExportId);
-    else await failBulkExport(tx, scope, ref.bulkExportId, ending.summary);
+    if (ending.status === 'cancelled') return markBulkCancelled(tx, scope, ref.bulkExportId);
+    return failBulkExport(tx, scope, ref.bulkExportId, ending.summary);
   });
 }

@@ -1,6 +1,7 @@
 import type { BulkExportRowUpdate } from '../../db/schema';
 import type { Scope } from '../../scope';
 import type { BulkExportStatusValue } from './bulk-export.contracts';
+import { statusTransitions } from '../status-transitions';
 import * as repo from './bulk-export.repository';
 
 /**
@@ -21,11 +22,7 @@ export const bulkExportTransitions = {
   expired: [],
 } as const satisfies Record<BulkExportStatusValue, readonly BulkExportStatusValue[]>;
 
-function statusesLeadingTo(to: BulkExportStatusValue): BulkExportStatusValue[] {
-  return (Object.keys(bulkExportTransitions) as BulkExportStatusValue[]).filter((from) =>
-    (bulkExportTransitions[from] as readonly BulkExportStatusValue[]).includes(to),
-  );
-}
+const { statusesLeadingTo } = statusTransitions<BulkExportStatusValue>(bulkExportTransitions);
 
 type DbOrTx = Parameters<typeof repo.updateBulkStatus>[0];
 type BulkSet = Omit<BulkExportRowUpdate, 'id' | 'status'>;

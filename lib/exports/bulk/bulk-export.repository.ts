@@ -82,6 +82,20 @@ export async function insertBulkUsers(tx: DbOrTx, scope: Scope, bulkExportId: st
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** Bulk exports of one environment still queued or running that were requested before `createdBefore` (the reconciler's sweep). */
+export function findInFlightBulkExportsCreatedBefore(db: DbOrTx, scope: Scope, createdBefore: Date, limit: number) {
+  return db
+    .selectFrom('bulk_exports')
+    .select(['id', 'workflow_id', 'status'])
+    .where('tenant_id', '=', scope.tenantId)
+    .where('environment_id', '=', scope.environmentId)
+    .where('status', 'in', bulkInFlightStatuses)
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
 /** Users in the environment, the count "Export all users" confirms. */
 export async function countUsersInScope(db: DbOrTx, scope: Scope): Promise<number> {
   const row = await db

@@ -1,12 +1,13 @@
 'use client';
 
-import { useState } from 'react';
 import { type BulkExportDto, bulkInFlightStatuses } from '@/lib/exports/bulk/bulk-export.contracts';
+import { exportFormatCatalog } from '@/lib/exports/export.contracts';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
-import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { useHydrated } from '../../_hooks/use-hydrated';
 import { formatBytes, formatCount, formatDateTime } from '../../_lib/format';
 import { useCancelBulkExport } from '../_hooks/use-bulk-exports';
+import { CancelWithConfirm } from './cancel-with-confirm';
+import { describeRange } from './export-options-summary';
 import { StatusBadge } from './status-badge';
 
 const viewerHint = "Viewers can't download or cancel bulk exports; ask an admin.";
@@ -42,7 +43,6 @@ function BulkProgress({ item, label }: { item: BulkExportDto; label: string }) {
 export function BulkExportCard({ item, canManage }: { item: BulkExportDto; canManage: boolean }) {
   const hydrated = useHydrated();
   const cancel = useCancelBulkExport();
-  const [confirming, setConfirming] = useState(false);
   const inFlight = bulkInFlightStatuses.includes(item.status);
   const cancelling = inFlight && (cancel.isPending || cancel.isSuccess);
   const title = `${item.all ? 'All users' : 'Selected users'} (${formatCount(item.progress.usersTotal)})`;
@@ -54,7 +54,8 @@ export function BulkExportCard({ item, canManage }: { item: BulkExportDto; canMa
         <StatusBadge status={item.status} />
       </div>
       <p className="mt-1 text-xs text-slate-600 wrap-anywhere">
-        by {item.requestedBy.email}, <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time> · {item.format}
+        by {item.requestedBy.email}, <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time> · {exportFormatCatalog[item.format].label} ·{' '}
+        {describeRange(item.range)}
       </p>
       <BulkProgress item={item} label={`Bulk export progress, ${title}`} />
       {item.errorSummary && <p className="mt-1 text-xs text-red-700">{item.errorSummary}</p>}
@@ -76,37 +77,21 @@ export function BulkExportCard({ item, canManage }: { item: BulkExportDto; canMa
             </span>
           ))}
         {item.status === 'completed' && item.bytes !== null && <span className="text-xs text-slate-600">{formatBytes(item.bytes)}</span>}
-        {cancelling && (
-          <p role="status" className="font-medium text-amber-800">
-            Cancelling…
-          </p>
-        )}
-        {inFlight && !cancelling && (
-          <button
-            type="button"
-            onClick={() => setConfirming(true)}
+        {inFlight && (
+          <CancelWithConfirm
+            cancelling={cancelling}
             disabled={!hydrated || !canManage}
-            title={canManage ? undefined : viewerHint}
-            aria-label={`Cancel bulk export, ${title}`}
-            className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
-          >
-            Cancel
-          </button>
+            hint={canManage ? undefined : viewerHint}
+            label={`Cancel bulk export, ${title}`}
+            confirm={{
+              title: 'Cancel this bulk export?',
+              description: `Every export it is running stops, the ${formatCount(item.progress.usersTotal - item.progress.usersDone - item.progress.usersFailed)} users not done yet are not exported, and no ZIP is written.`,
+              confirmLabel: 'Cancel bulk export',
+            }}
+            onCancel={() => cancel.mutate(item.id)}
+          />
         )}
       </div>
-      {confirming && inFlight && !cancelling && (
-        <ConfirmDialog
-          title="Cancel this bulk export?"
-          description={`Every export it is running stops, the ${formatCount(item.progress.usersTotal - item.progress.usersDone - item.progress.usersFailed)} users not done yet are not exported, and no ZIP is written.`}
-          confirmLabel="Cancel bulk export"
-          keepLabel="Keep exporting"
-          onConfirm={() => {
-            setConfirming(false);
-            cancel.mutate(item.id);
-          }}
-          onClose={() => setConfirming(false)}
-        />
-      )}
       {item.failures.length > 0 && (
         <div className="mt-3">
           <h4 className="text-xs font-medium text-red-800">Failed users ({formatCount(item.progress.usersFailed)})</h4>

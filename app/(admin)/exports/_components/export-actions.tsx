@@ -1,12 +1,11 @@
 'use client';
 
-import { useState } from 'react';
 import { type ExportDto, inFlightStatuses, retryableStatuses } from '@/lib/exports/export.contracts';
 import { ApiErrorAlert } from '../../_components/api-error-alert';
-import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { formatBytes, formatCount } from '../../_lib/format';
 import { useCancelExport } from '../_hooks/use-cancel-export';
 import { useExportAgain } from '../_hooks/use-export-again';
+import { CancelWithConfirm } from './cancel-with-confirm';
 
 interface Props {
   item: ExportDto;
@@ -22,7 +21,6 @@ export function ExportActions({ item, canManage }: Props) {
   // Once exported again, the row links to the new export instead (export-row.tsx).
   const offerAgain = retryableStatuses.includes(item.status) && item.retriedBy === null;
   const inFlight = inFlightStatuses.includes(item.status);
-  const [confirming, setConfirming] = useState(false);
   // From the click until a poll shows the row cancelled: the workflow ends the export once
   // its upload is aborted. cancelledBy keeps it so across reloads and in other tabs.
   const cancelling = inFlight && (cancel.isPending || cancel.isSuccess || item.cancelledBy !== null);
@@ -54,34 +52,18 @@ export function ExportActions({ item, canManage }: Props) {
           )}
         </div>
       )}
-      {cancelling && (
-        <p role="status" className="font-medium text-amber-800">
-          Cancelling…
-        </p>
-      )}
-      {inFlight && !cancelling && (
-        <button
-          type="button"
-          onClick={() => setConfirming(true)}
+      {inFlight && (
+        <CancelWithConfirm
+          cancelling={cancelling}
           disabled={!canManage}
-          title={canManage ? undefined : viewerHint}
-          aria-label={`Cancel export of ${item.userEmail}`}
-          className="rounded-md border border-slate-300 bg-white px-3 py-1 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
-        >
-          Cancel
-        </button>
-      )}
-      {confirming && inFlight && !cancelling && (
-        <ConfirmDialog
-          title="Cancel this export?"
-          description={`The export of ${item.userEmail} stops and its partial file is discarded (${formatCount(item.progress.rowsExported)} rows done so far). You can export the user again later.`}
-          confirmLabel="Cancel export"
-          keepLabel="Keep exporting"
-          onConfirm={() => {
-            setConfirming(false);
-            cancel.mutate(item.id);
+          hint={canManage ? undefined : viewerHint}
+          label={`Cancel export of ${item.userEmail}`}
+          confirm={{
+            title: 'Cancel this export?',
+            description: `The export of ${item.userEmail} stops and its partial file is discarded (${formatCount(item.progress.rowsExported)} rows done so far). You can export the user again later.`,
+            confirmLabel: 'Cancel export',
           }}
-          onClose={() => setConfirming(false)}
+          onCancel={() => cancel.mutate(item.id)}
         />
       )}
       {offerAgain && (

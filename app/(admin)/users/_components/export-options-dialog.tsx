@@ -5,7 +5,14 @@ import { defaultExportFormat, exportFormatCatalog, exportFormatNames, type Expor
 import type { StartExportOptions } from '../_hooks/use-start-export';
 
 interface Props {
-  email: string;
+  /** "Export data for ada@…", or what a bulk export covers. */
+  title: string;
+  /** What starting does, when the title alone does not say (a bulk export of every user). */
+  description?: string;
+  /** "Start export" unless the action needs its size spelled out ("Export 4 users"). */
+  startLabel?: string;
+  /** A large action (every user) starts with the focus on Cancel, like ConfirmDialog's safe answer. */
+  focusCancel?: boolean;
   onStart: (options: StartExportOptions) => void;
   /** Cancel button, Escape, or the dialog closing any other way. */
   onClose: () => void;
@@ -19,16 +26,18 @@ function utcDay(date: string, days = 0): string {
 }
 
 /**
- * Options of one export, asked when Export is clicked. The same native <dialog> pattern as
+ * Options of an export (one user's, or a bulk export's), asked when Export is clicked. The same native <dialog> pattern as
  * ConfirmDialog (showModal: focus trapped, Escape closes, the page inert; mount to open).
  * Focus starts on "Start export" with CSV and no range chosen, so today's export stays one
  * click (or Enter) away. Dates are whole UTC days, both included: "to" is sent as the next
  * day's midnight, the API's exclusive bound.
  */
-export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
+export function ExportOptionsDialog({ title, description, startLabel = 'Start export', focusCancel = false, onStart, onClose }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   const startRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
+  const descriptionId = useId();
   const rangeHintId = useId();
   const errorId = useId();
   const [format, setFormat] = useState<ExportFormatName>(defaultExportFormat);
@@ -40,8 +49,8 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
     if (dialog && !dialog.open) dialog.showModal();
     // showModal focuses the first control (a radio) unless an element has the autofocus
     // attribute, which React's autoFocus does not write: move focus to the default action.
-    startRef.current?.focus();
-  }, []);
+    (focusCancel ? cancelRef : startRef).current?.focus();
+  }, [focusCancel]);
 
   const submit = (event: React.FormEvent) => {
     event.preventDefault();
@@ -60,13 +69,19 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
     <dialog
       ref={ref}
       aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
       onClose={onClose}
       className="m-auto w-full max-w-md rounded-lg bg-white p-6 text-left text-sm shadow-xl backdrop:bg-slate-900/40"
     >
       <form onSubmit={submit} noValidate>
         <h2 id={titleId} className="text-base font-semibold text-slate-900">
-          Export data for {email}
+          {title}
         </h2>
+        {description && (
+          <p id={descriptionId} className="mt-2 text-slate-700">
+            {description}
+          </p>
+        )}
         <fieldset className="mt-4">
           <legend className="font-medium text-slate-900">Format</legend>
           <div className="mt-2 flex flex-col gap-2">
@@ -138,11 +153,11 @@ export function ExportOptionsDialog({ email, onStart, onClose }: Props) {
           )}
         </fieldset>
         <div className="mt-5 flex justify-end gap-3">
-          <button type="button" onClick={onClose} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
+          <button type="button" ref={cancelRef} onClick={onClose} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 hover:bg-slate-50">
             Cancel
           </button>
           <button type="submit" ref={startRef} className="rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white hover:bg-indigo-500">
-            Start export
+            {startLabel}
           </button>
         </div>
       </form>

@@ -38,7 +38,7 @@ export function ExportUserButton({ userId, email, canExport, inFlight, viewerHin
       </button>
       {asking && (
         <ExportOptionsDialog
-          email={email}
+          title={`Export data for ${email}`}
           onClose={() => setAsking(false)}
           onStart={(options) => {
             setAsking(false);

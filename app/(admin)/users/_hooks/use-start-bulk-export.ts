@@ -2,15 +2,18 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { BulkExportDto } from '@/lib/exports/bulk/bulk-export.contracts';
 import { apiRequest } from '../../_lib/api-fetch';
 import { queryKeys } from '../../_lib/query-keys';
+import type { StartExportOptions } from './use-start-export';
 
 /** The users of a bulk export: those selected, or every user of the environment. */
 export type BulkSelection = { userIds: string[] } | { all: true };
 
-export async function startBulkExport(selection: BulkSelection): Promise<BulkExportDto> {
+/** The users and, as for one export, the format and range (left out: csv of every event). */
+export async function startBulkExport(request: BulkSelection & StartExportOptions): Promise<BulkExportDto> {
   const { body } = await apiRequest<{ bulkExport: BulkExportDto }>('/api/bulk-exports', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(selection),
+    // Options left undefined drop out of the JSON.
+    body: JSON.stringify(request),
   });
   return body.bulkExport;
 }

@@ -1,7 +1,4 @@
-import { bulkExportIdParamsSchema } from '@/lib/exports/bulk/bulk-export.contracts';
 import { getBulkExport } from '@/lib/exports/bulk/bulk-export.service';
 import { json, withRoute } from '@/lib/http/with-route';
 
-export const GET = withRoute({ access: 'signed-in', params: bulkExportIdParamsSchema }, async ({ scope, params }) =>
-  json({ bulkExport: await getBulkExport(scope, params.id) }),
-);
+export const GET = withRoute('GET /api/bulk-exports/{id}', async ({ scope, params }) => json({ bulkExport: await getBulkExport(scope, params.id) }));
