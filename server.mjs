@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { allowedMethods, listenAddress, methodNotAllowedBody, securityHeaders, stampRequest, withResponseDefaults } from './lib/http/front-door.mjs';
 import { createLogger } from './lib/log.mjs';
+import { observeRequest, routeLabeller, startMetricsServer } from './lib/metrics/web-metrics.mjs';
 
 /**
  * The web app's only entry point: `node server.mjs` serves the production build (`next
@@ -52,7 +54,31 @@ try {
 const httpsByConfig = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
 const headersFor = (req) => securityHeaders({ dev, https: httpsByConfig || Boolean(req.socket.encrypted) });
 const handle = app.getRequestHandler();
+
+// Prometheus metrics on a listener of their own (WEB_METRICS_ADDRESS), off when unset.
+const metricsAddress = process.env.WEB_METRICS_ADDRESS;
+let labelRoute;
+if (metricsAddress) {
+  labelRoute = routeLabeller(readRoutesManifest());
+  try {
+    const { address } = await startMetricsServer(metricsAddress);
+    log.info(`Metrics on http://${address.address}:${address.port}/metrics`);
+  } catch (error) {
+    fail(`cannot serve metrics on ${metricsAddress}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The build's route templates, for bounded route labels; none in dev before a page compiles. */
+function readRoutesManifest() {
+  try {
+    return JSON.parse(readFileSync(fileURLToPath(new URL('.next/routes-manifest.json', import.meta.url)), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
 server.on('request', (req, res) => {
+  if (labelRoute) observeRequest(req, res, labelRoute);
   withResponseDefaults(req, res, headersFor(req));
   if (!allowedMethods.includes(req.method ?? '')) {
     res.writeHead(405, { Allow: allowedMethods.join(', '), 'Content-Type': 'application/json' });

@@ -10,6 +10,8 @@ const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' |
 
 const positiveInt = z.coerce.number().int().positive();
 
+const listenAddress = z.string().regex(/^(\[[^\]\s]+\]|[^\s:]+):\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464');
+
 /** A path to a PEM file, read and parsed while the environment is checked. */
 const pemPath = (kind: PemKind) =>
   z.string().superRefine((path, ctx) => {
@@ -77,6 +79,8 @@ const sharedFields = z.object({
   // Read by lib/log.mjs and lib/telemetry/tracing.ts themselves; listed here so a typo refuses to start.
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  // Worker only: host:port of its ops listener (/metrics, /healthz, /readyz); unset = none.
+  WORKER_METRICS_ADDRESS: listenAddress.optional(),
 });
 
 /**
@@ -147,6 +151,8 @@ export const webEnvSchema = sharedFields
     SESSION_MAX_AGE_SECONDS: positiveInt.max(8 * 3600).default(8 * 3600),
     // Proxies in front of the app whose X-Forwarded-For entries are believed (0 = none).
     TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+    // host:port of the Prometheus listener (GET /metrics), never the app's port; unset = none.
+    WEB_METRICS_ADDRESS: listenAddress.optional(),
   })
   .check(pairChecks)
   .check(z.superRefine(checkProduction, { when: () => true }));

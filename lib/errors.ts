@@ -22,7 +22,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly hint: string,
-    readonly options: { retryAfterSeconds?: number; cause?: unknown } = {},
+    // reason: a short fixed label for metrics when one code has several causes (never sent to clients).
+    readonly options: { retryAfterSeconds?: number; cause?: unknown; reason?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'AppError';

@@ -8,6 +8,8 @@ import { startTracing, tracingEnabled } from '../lib/telemetry/tracing';
 import { createWorkerS3Client } from '../lib/storage/s3';
 import { heartbeatOnS3Requests } from './s3-heartbeat';
 import { createWorkers } from './create-workers';
+import { workerOps } from './ops-server';
+import { workerReadiness } from './readiness';
 import { ensureSchedules } from './schedules';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { forwardedCoreLogs, temporalLogger } from './temporal-logger';
@@ -33,7 +35,13 @@ try {
   log.fatal(error.message);
   process.exit(1);
 }
-Runtime.install({ logger: temporalLogger(log), telemetryOptions: { logging: forwardedCoreLogs }, shutdownSignals: ['SIGINT', 'SIGTERM'] });
+const ops = await workerOps(env.WORKER_METRICS_ADDRESS);
+// One runtime: the core's own log lines forwarded into pino, and its Prometheus exporter behind the ops port.
+Runtime.install({
+  logger: temporalLogger(log),
+  telemetryOptions: { ...ops.telemetryOptions, logging: forwardedCoreLogs },
+  shutdownSignals: ['SIGINT', 'SIGTERM'],
+});
 const tracing = tracingEnabled() ? startTracing('export-console-worker') : undefined;
 
 // Each running export holds one client for its COPY stream, plus a few for updates.
@@ -42,6 +50,7 @@ const db = dbFromPool(pool);
 const s3 = createWorkerS3Client(env);
 heartbeatOnS3Requests(s3);
 const { workers, connection } = await createWorkers({ env, db, pool, s3 }, undefined, bundleDir, tracing);
+await ops.serve(workerReadiness({ workers, pool, connection }));
 try {
   const { added } = await ensureSearchAttributes(connection, env.TEMPORAL_NAMESPACE);
   if (added.length > 0) log.info(`registered the search attributes ${added.join(', ')} in namespace ${env.TEMPORAL_NAMESPACE}`);

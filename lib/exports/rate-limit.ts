@@ -15,7 +15,7 @@ export async function checkExportRateLimits(tx: Transaction<Database>, tenantId:
       'rate_limited',
       `Your tenant already has ${counts.inFlight} exports queued or running (limit ${limits.concurrent})`,
       'Wait for one of them to finish, or cancel one, then try again.',
-      { retryAfterSeconds: 15 },
+      { retryAfterSeconds: 15, reason: 'concurrency_cap' },
     );
   }
   if (counts.recent >= limits.perMinute) {
@@ -25,7 +25,7 @@ export async function checkExportRateLimits(tx: Transaction<Database>, tenantId:
       'rate_limited',
       `Your tenant started ${counts.recent} exports in the last minute (limit ${limits.perMinute})`,
       `Try again in ${retryAfterSeconds} seconds.`,
-      { retryAfterSeconds },
+      { retryAfterSeconds, reason: 'rate_limit' },
     );
   }
 }

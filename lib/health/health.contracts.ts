@@ -19,3 +19,14 @@ export const healthReportSchema = z.object({
   checks: z.object({ database: check, temporal: check, storage: check, worker: z.object({ ok: z.boolean(), lastSeenAt: z.iso.datetime().nullable() }) }),
 });
 export type HealthReport = z.infer<typeof healthReportSchema>;
+
+/** GET /api/health/live: the process answers; no dependency is asked. */
+export const livenessSchema = z.object({ status: z.literal('ok') });
+
+/**
+ * GET /api/health/ready: 200 when Postgres and Temporal answer, else 503. Like the anonymous
+ * /api/health it says only whether: which dependency failed is for the signed-in report
+ * and the worker's private /readyz.
+ */
+export const readinessSchema = z.object({ status: z.enum(['ready', 'not_ready']) });
+export type Readiness = z.infer<typeof readinessSchema>;

@@ -10,7 +10,7 @@ import {
   requestBulkExportBodySchema,
 } from '../exports/bulk/bulk-export.contracts';
 import { exportDtoSchema, exportIdParamsSchema, listExportsQuerySchema, requestExportBodySchema, userIdParamsSchema } from '../exports/export.contracts';
-import { healthReportSchema } from '../health/health.contracts';
+import { healthReportSchema, livenessSchema, readinessSchema } from '../health/health.contracts';
 import { notificationSettingsSchema } from '../notifications/notification-settings.contracts';
 import { listUsersQuerySchema, userDtoSchema } from '../users/user.contracts';
 import { idempotencyKeyMaxLength } from './idempotency-key';
@@ -256,6 +256,23 @@ export const routes = {
     doc: {
       summary: 'Dependency status (details for signed-in admins only)',
       responses: { '200': { description: 'Up', schema: health }, '503': { description: 'A dependency is down', schema: health } },
+    },
+  },
+  'GET /api/health/live': {
+    access: 'public',
+    doc: {
+      summary: 'Liveness probe: the process answers (no dependency is asked)',
+      responses: { '200': { description: 'Alive', schema: livenessSchema } },
+    },
+  },
+  'GET /api/health/ready': {
+    access: 'public',
+    doc: {
+      summary: 'Readiness probe: Postgres and Temporal answer (S3 and the worker are not required to serve)',
+      responses: {
+        '200': { description: 'Ready to serve', schema: readinessSchema },
+        '503': { description: 'Postgres or Temporal is unreachable', schema: readinessSchema },
+      },
     },
   },
   'GET /api/openapi.json': {

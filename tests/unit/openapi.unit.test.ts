@@ -36,6 +36,8 @@ describe('OpenAPI document', () => {
       '/api/exports/{id}/cancel',
       '/api/exports/{id}/download',
       '/api/health',
+      '/api/health/live',
+      '/api/health/ready',
       '/api/me/notifications',
       '/api/openapi.json',
       '/api/users',

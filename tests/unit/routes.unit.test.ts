@@ -64,6 +64,9 @@ describe('the route list', () => {
     // Making a route public is a decision to see in review: the list of them is pinned here.
     expect(declared.filter(([, route]) => route.access === 'public').map(([key]) => key)).toEqual([
       'GET /api/health',
+      // The load balancer's and orchestrator's probes: they carry no session, and say only whether.
+      'GET /api/health/live',
+      'GET /api/health/ready',
       'GET /api/openapi.json',
       'GET /api/auth/{...nextauth}',
       'POST /api/auth/{...nextauth}',

@@ -9,6 +9,7 @@ import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
 import { failureTypes } from '../../lib/temporal/failure-types';
 import { describeExportError } from './describe-error';
+import { recordExportAttempt } from './export-attempt-metrics';
 
 export interface ExportActivityDeps extends ExportRunnerDeps {
   retentionSeconds: number;
@@ -51,6 +52,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
         beat();
       };
       const patiently = <T>(fn: () => Promise<T>) => retryTransient(fn, { signal: ctx.cancellationSignal, onRetry: beat });
+      const startedAt = performance.now();
       beat();
       try {
         // A ranged export counts its range; the whole user's count is kept in a table.
@@ -86,6 +88,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
             nonRetryable: true,
           });
         }
+        recordExportAttempt(ctx.metricMeter, input, file, (performance.now() - startedAt) / 1000);
         return { heartbeats };
       } catch (error) {
         if (ctx.cancellationSignal.aborted) throw new CancelledFailure('Export cancelled', undefined, error instanceof Error ? error : undefined);

@@ -24,6 +24,7 @@ import type { UserExportInput } from '../../lib/exports/export.contracts';
 import { failureTypes } from '../../lib/temporal/failure-types';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
 import type { BulkExportActivities } from '../activities/bulk-export.activities';
+import { countBulkExport } from './export-metrics';
 import { summarizeFailure } from './failure-summary';
 import { UserExportWorkflow } from './user-export.workflow';
 
@@ -73,6 +74,7 @@ export async function BulkExportWorkflow(rawInput: BulkExportWorkflowInput): Pro
   let nextCursor: number | null = null;
   try {
     if (input.runsBefore === 0) {
+      countBulkExport(ref.tenantId, 'started');
       await startBulkExport(ref);
       showStatus('running');
     }
@@ -84,12 +86,14 @@ export async function BulkExportWorkflow(rawInput: BulkExportWorkflowInput): Pro
     if (isCancellation(error)) {
       await CancellationScope.nonCancellable(() => endBulkExport({ ...ref, status: 'cancelled' }));
       showStatus('cancelled');
+      countBulkExport(ref.tenantId, 'cancelled');
       throw error;
     }
     const summary = summarizeFailure(error, archiveAttempts, 'The bulk export');
     log.warn('Bulk export failed', { bulkExportId: ref.bulkExportId, error });
     await endBulkExport({ ...ref, status: 'failed', summary });
     showStatus('failed');
+    countBulkExport(ref.tenantId, 'failed');
     throw ApplicationFailure.create({
       type: failureTypes.exportFailed,
       message: summary,
@@ -100,6 +104,7 @@ export async function BulkExportWorkflow(rawInput: BulkExportWorkflowInput): Pro
   // Only counters' source (the row) and the cursor carry over: no child is in flight here.
   if (nextCursor !== null) return continueAsNew<typeof BulkExportWorkflow>({ ...input, cursor: nextCursor, runsBefore: input.runsBefore + 1 });
   showStatus('completed');
+  countBulkExport(ref.tenantId, 'completed');
   return { status: 'completed', runs: input.runsBefore + 1 };
 }
 

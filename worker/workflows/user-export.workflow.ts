@@ -14,6 +14,7 @@ import { failureTypes } from '../../lib/temporal/failure-types';
 import { exportStartSearchAttributes, exportStatusKey } from '../../lib/temporal/search-attributes';
 import type { ExportActivities } from '../activities/export.activities';
 import type { NotificationActivities } from '../activities/notification.activities';
+import { countExportEnded, countExportStarted } from './export-metrics';
 import { categorizeFailure, summarizeFailure } from './failure-summary';
 import { notificationFailureReason } from './notification-summary';
 
@@ -90,6 +91,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     throw ApplicationFailure.create({ type: failureTypes.validation, message: `Invalid export input: ${message}`, nonRetryable: true });
   }
   const input = parsed.data;
+  countExportStarted(input);
   const tracksStatus = patched(statusSearchAttributePatch);
   const showStatus = (status: 'running' | 'completed' | 'failed' | 'cancelled') => {
     if (tracksStatus) upsertSearchAttributes([{ key: exportStatusKey, value: status }]);
@@ -100,6 +102,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
   try {
     const stats = await exportUserData(input);
     showStatus('completed');
+    countExportEnded(input, 'completed');
     await notifyEnding(input, 'completed');
     return { status: 'completed', ...stats };
   } catch (error) {
@@ -108,6 +111,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
       // propagates, and Temporal closes the run as Canceled.
       await CancellationScope.nonCancellable(() => finishExport({ ...input, status: 'cancelled', errorSummary: null }));
       showStatus('cancelled');
+      countExportEnded(input, 'cancelled');
       if (patched(outcomeAsWorkflowStatusPatch)) throw error;
       return { status: 'cancelled' };
     }
@@ -117,6 +121,7 @@ export async function UserExportWorkflow(rawInput: UserExportInput): Promise<Use
     log.warn('Export failed', { exportId: input.exportId, category: categorizeFailure(error), error });
     await finishExport({ ...input, status: 'failed', errorSummary });
     showStatus('failed');
+    countExportEnded(input, 'failed');
     await notifyEnding(input, 'failed');
     if (patched(outcomeAsWorkflowStatusPatch)) {
       // Non-retryable: the activity's retries are spent, a workflow retry would only repeat them.

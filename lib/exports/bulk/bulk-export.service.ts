@@ -67,7 +67,7 @@ export async function requestBulkExport(scope: Scope, actor: Actor, body: Reques
           'rate_limited',
           `Your tenant already has ${bulkExportsInFlightPerTenant} bulk exports queued or running`,
           'Wait for one of them to finish, or cancel one, then try again.',
-          { retryAfterSeconds: 30 },
+          { retryAfterSeconds: 30, reason: 'concurrency_cap' },
         );
       }
       await repo.insertBulkExport(tx, { id, scope, requestedBy: actor.id, workflowId, all: body.all === true, options, usersTotal: 0 });
