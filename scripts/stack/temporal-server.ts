@@ -110,7 +110,7 @@ async function prepareDatabases(sqlBin: string, target: PostgresTarget, log: (li
         const { rows } = await client.query<{ found: string | null }>("SELECT to_regclass('schema_version')::text AS found");
         return rows[0]?.found !== null;
       });
-      // setup-schema writes version 0.0: on a database already set up it would undo the updates below.
+      // setup-schema is idempotent too (it never lowers a version); skipping it saves a run.
       if (!versioned) await sql('setup-schema', '-v', '0.0');
       await sql('update-schema', '--schema-name', db.schema);
     }),
