@@ -163,6 +163,20 @@ describe('the stack with the real Temporal server (temporal: server)', () => {
   });
 });
 
+describe('choosing the profile', () => {
+  it('an unknown EMBEDDED_TEMPORAL is refused before anything starts, naming the choices', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-profile-'));
+    try {
+      await expect(startStack({ dataDir: path.join(empty, 'data'), env: { ...bareEnv, EMBEDDED_TEMPORAL: 'cluster' }, log: () => {} })).rejects.toThrow(
+        'invalid Temporal profile "cluster" (from EMBEDDED_TEMPORAL): use dev or server',
+      );
+      expect(processesMentioning(empty)).toEqual([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a real server that fails to start', () => {
   it('stops what the stack had started and says why', async () => {
     const failDir = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-server-fail-'));
