@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -60,9 +60,6 @@ const DATABASES = [
   { name: 'temporal_visibility', schema: 'postgresql/v12/visibility', maxConns: 4 },
 ] as const;
 
-// The server's graceful stop drains its services one by one; the default grace is too short on a busy machine.
-const STOP_GRACE_MS = 30_000;
-
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<RunningTemporalServer> {
   const log = opts.log ?? (() => {});
   const namespace = opts.namespace ?? 'default';
@@ -74,7 +71,9 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   const ports = await serverPorts(stateDir, opts.port);
   const configFile = path.join(stateDir, 'config.yaml');
   const dynamicConfigFile = path.join(stateDir, 'dynamicconfig.yaml');
-  await writeFile(configFile, renderConfig(opts.port, ports, opts.postgres, dynamicConfigFile, opts.verbose ? 'info' : 'warn'));
+  // It holds the Postgres password (the one DATABASE_URL names, when that is external): owner only.
+  await writeFile(configFile, renderConfig(opts.port, ports, opts.postgres, dynamicConfigFile, opts.verbose ? 'info' : 'warn'), { mode: 0o600 });
+  await chmod(configFile, 0o600);
   await writeFile(dynamicConfigFile, renderDynamicConfig());
 
   const proc = await startChild({
@@ -85,7 +84,6 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
     onLine: opts.verbose ? (line) => log(`[temporal-server] ${line}`) : undefined,
     ready: { probe: readiness(address, namespace) },
     readyTimeoutMs: opts.timeoutMs ?? 120_000,
-    stopGraceMs: STOP_GRACE_MS,
   });
   return { address, pid: proc.pid, stop: proc.stop };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -104,6 +104,8 @@ describe('the stack with the real Temporal server (temporal: server)', () => {
     expect(stack!.env.TEMPORAL_UI_URL).toBeUndefined();
     expect(stack!.urls.temporalUi).toBeUndefined();
     expect(processesMentioning(dataDir).some((line) => line.includes('temporal-server/config.yaml'))).toBe(true);
+    // The generated config holds the Postgres password.
+    expect((await stat(path.join(dataDir, 'temporal-server', 'config.yaml'))).mode & 0o777).toBe(0o600);
     const { rows } = await sql<{ datname: string }>`select datname from pg_database where datname like 'temporal%' order by 1`.execute(db);
     expect(rows.map((r) => r.datname)).toEqual(['temporal', 'temporal_visibility']);
     const attributes = await withClient((client) => client.connection.operatorService.listSearchAttributes({ namespace: 'default' }));
