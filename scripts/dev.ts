@@ -83,7 +83,7 @@ const logins = stack.embedded.postgres
   : '    none: DATABASE_URL is external, so no demo data was written (npm run db:seed -- --demo adds it)';
 console.log(`
   Export Console        ${appUrl}
-  Temporal Web UI       ${stack.urls.temporalUi ?? '(external Temporal)'}
+  Temporal Web UI       ${stack.urls.temporalUi ?? (stack.temporalProfile === 'server' ? '(none with the real server)' : '(external Temporal)')}
   Mailpit (mail) UI     ${stack.urls.mailpitUi ?? (stack.env.SMTP_URL ? '(external SMTP)' : '(no SMTP)')}
   S3 endpoint           ${stack.urls.s3 ?? stack.env.S3_ENDPOINT ?? '(AWS S3)'}
   Demo logins:

@@ -12,9 +12,10 @@ export function searchAttributeCreateCommand(namespace: string): string {
  * The export workflow upserts ExportStatus on each transition; on a namespace without the
  * attribute every workflow task would fail, so exports would hang. Missing ones are
  * registered here when the worker is allowed to (the dev server registers them itself);
- * otherwise the worker refuses to start with the command that fixes it.
+ * otherwise the worker refuses to start with the command that fixes it. The local stack's
+ * real-server profile registers them through here too, with a client connection.
  */
-export async function ensureSearchAttributes(connection: NativeConnection, namespace: string): Promise<{ added: string[] }> {
+export async function ensureSearchAttributes(connection: Pick<NativeConnection, 'operatorService'>, namespace: string): Promise<{ added: string[] }> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = exportSearchAttributeKeys.filter((key) => !customAttributes?.[key.name]);
   if (missing.length === 0) return { added: [] };

@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import { startStack, type Stack } from './index';
+import { parseArgs } from 'node:util';
+import { startStack, type Stack, type TemporalProfile } from './index';
 
 /**
  * `tsx scripts/stack/cli.ts` (npm run stack): runs the local stack with data in <repo>/.data,
  * prints its environment, and stops everything on Ctrl-C / SIGTERM.
+ * `--temporal=server` runs the real Temporal server instead of the dev server (as EMBEDDED_TEMPORAL=server does).
  */
 const dataDir = fileURLToPath(new URL('../../.data', import.meta.url));
 const startedAt = Date.now();
@@ -38,7 +40,8 @@ function shutdown(running: Stack): Promise<never> {
 }
 
 try {
-  stack = await startStack({ dataDir, log: (line) => console.log(`[stack] ${line}`) });
+  const { values } = parseArgs({ options: { temporal: { type: 'string' } } });
+  stack = await startStack({ dataDir, temporal: values.temporal as TemporalProfile | undefined, log: (line) => console.log(`[stack] ${line}`) });
 } catch (err) {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
@@ -48,6 +51,7 @@ console.log(`\nlocal stack ready in ${((Date.now() - startedAt) / 1000).toFixed(
 for (const [key, value] of Object.entries(stack.env)) console.log(`${key}=${value}`);
 console.log('');
 if (stack.urls.temporalUi) console.log(`Temporal UI: ${stack.urls.temporalUi}`);
+if (stack.temporalProfile === 'server') console.log(`Temporal:    the real server at ${stack.env.TEMPORAL_ADDRESS} (no Web UI)`);
 if (stack.urls.s3) console.log(`S3:          ${stack.urls.s3}`);
 if (stack.urls.mailpitUi) console.log(`Mailpit UI:  ${stack.urls.mailpitUi}`);
 console.log('\nCtrl-C to stop.');

@@ -1,19 +1,25 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { removeDevStackState, writeDevStackState } from '../../lib/dev-stack-state';
 import { resolveTool } from './binaries';
+import { findFreePort, listenOnce } from './ports';
 import { preparePostgresUser, startPostgres, stopLeftoverPostgres } from './postgres';
 import { startMailpit } from './mailpit';
 import { killLeftovers } from './processes';
 import { startS3 } from './s3';
 import { startTemporal } from './temporal';
+import { startTemporalServer, type PostgresTarget } from './temporal-server';
 
 /**
  * The local stack: Postgres, Temporal, S3 and Mailpit (SMTP) as child processes with state
  * in one data dir. Any service the environment already names (DATABASE_URL,
- * TEMPORAL_ADDRESS, S3_ENDPOINT, SMTP_URL) is used as is and not started.
+ * TEMPORAL_ADDRESS, S3_ENDPOINT, SMTP_URL) is used as is and not started. Temporal is the
+ * dev server (`start-dev`, SQLite, with the Web UI) or, as the `server` profile, the real
+ * server on the stack's Postgres (scripts/stack/temporal-server.ts).
  */
+
+export type TemporalProfile = 'dev' | 'server';
+const TEMPORAL_PROFILES: TemporalProfile[] = ['dev', 'server'];
 
 export interface StackPorts {
   postgres: number;
@@ -30,6 +36,14 @@ export interface StartStackOptions {
   /** Defaults to process.env. A plain record: Next's types make NODE_ENV required on ProcessEnv. */
   env?: Env;
   log?: (line: string) => void;
+  /** Which Temporal to start; defaults to EMBEDDED_TEMPORAL, else `dev`. */
+  temporal?: TemporalProfile;
+}
+
+/** Stops and starts one service of the stack on the same ports and data (fault and scale tests). */
+export interface ServiceControl {
+  stop(): Promise<void>;
+  start(): Promise<void>;
 }
 
 export interface Stack {
@@ -37,6 +51,10 @@ export interface Stack {
   /** Which services this stack started itself (the rest came from the environment). */
   embedded: Wanted;
   urls: { temporalUi?: string; s3?: string; mailpitUi?: string };
+  /** Which Temporal this stack started, if it started one. */
+  temporalProfile?: TemporalProfile;
+  /** The Temporal it started (either profile); stack.stop() stops whichever instance is current. */
+  temporal?: ServiceControl;
   stop(): Promise<void>;
 }
 
@@ -58,6 +76,8 @@ export const DEV_CREDENTIALS = {
   s3AccessKeyId: 'export-console-dev',
   s3SecretAccessKey: 'export-console-dev-secret',
 } as const;
+
+export { findFreePort };
 
 const S3_BUCKET = 'exports';
 const S3_REGION = 'us-east-1';
@@ -84,6 +104,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const verbose = env.STACK_VERBOSE === '1';
   const dataDir = path.resolve(opts.dataDir);
   const ports = resolvePorts(env, opts.ports);
+  const profile = temporalProfile(env, opts.temporal);
   const want: Wanted = { postgres: !env.DATABASE_URL, temporal: !env.TEMPORAL_ADDRESS, s3: !env.S3_ENDPOINT, mail: !env.SMTP_URL };
   // Every service external: nothing to start, and the data dir (maybe another stack's) stays untouched.
   if (!want.postgres && !want.temporal && !want.s3 && !want.mail)
@@ -96,7 +117,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   await Promise.all([
     want.postgres && assertPortFree(ports.postgres, 'postgres'),
     want.temporal && assertPortFree(ports.temporal, 'temporal'),
-    want.temporal && assertPortFree(ports.temporalUi, 'temporalUi'),
+    want.temporal && profile === 'dev' && assertPortFree(ports.temporalUi, 'temporalUi'),
     want.s3 && assertPortFree(ports.s3, 's3'),
     want.mail && assertPortFree(ports.smtp, 'smtp'),
     want.mail && assertPortFree(ports.mailpitUi, 'mailpitUi'),
@@ -106,7 +127,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   // fail fast, before anything is started (and before a first-time `go install`).
   if (want.postgres) await preparePostgresUser(dataDir);
   const [temporalBin, s3Bin, mailpitBin] = await Promise.all([
-    want.temporal ? resolveTool('temporal', { log, env }) : undefined,
+    want.temporal ? resolveTool(profile === 'server' ? 'temporal-server' : 'temporal', { log, env }) : undefined,
     want.s3 ? resolveTool('versitygw', { log, env }) : undefined,
     want.mail ? resolveTool('mailpit', { log, env }) : undefined,
   ]);
@@ -114,17 +135,46 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   const started = Date.now();
   const out: Record<string, string> = {};
   const urls: Stack['urls'] = {};
-  const results = await Promise.allSettled([
+  let temporalControl: ServiceControl | undefined;
+  const postgresStarted =
     want.postgres &&
-      startPostgres({ dataDir, port: ports.postgres, password: DEV_CREDENTIALS.postgresPassword, log, verbose }).then((pg) => {
-        out.DATABASE_URL = pg.url;
-        return { name: 'postgres', stop: pg.stop };
-      }),
+    startPostgres({ dataDir, port: ports.postgres, password: DEV_CREDENTIALS.postgresPassword, log, verbose }).then((pg) => {
+      out.DATABASE_URL = pg.url;
+      return { name: 'postgres', stop: pg.stop };
+    });
+  const startDevServer = async () => {
+    const t = await startTemporal({ bin: temporalBin!, dataDir, port: ports.temporal, uiPort: ports.temporalUi, namespace: TEMPORAL_NAMESPACE, log, verbose });
+    Object.assign(out, { TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL: t.uiUrl });
+    urls.temporalUi = t.uiUrl;
+    return t;
+  };
+  const startRealServer = async () => {
+    const t = await startTemporalServer({
+      bin: temporalBin!,
+      dataDir,
+      port: ports.temporal,
+      postgres: postgresTarget(out.DATABASE_URL ?? env.DATABASE_URL!),
+      namespace: TEMPORAL_NAMESPACE,
+      log,
+      verbose,
+    });
+    // No Web UI with the real server: TEMPORAL_UI_URL stays unset.
+    Object.assign(out, { TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE });
+    return t;
+  };
+  const results = await Promise.allSettled([
+    postgresStarted,
     temporalBin &&
-      startTemporal({ bin: temporalBin, dataDir, port: ports.temporal, uiPort: ports.temporalUi, namespace: TEMPORAL_NAMESPACE, log, verbose }).then((t) => {
-        Object.assign(out, { TEMPORAL_ADDRESS: t.address, TEMPORAL_NAMESPACE, TEMPORAL_UI_URL: t.uiUrl });
-        urls.temporalUi = t.uiUrl;
-        return { name: 'temporal', stop: t.stop };
+      // The real server keeps its state in Postgres, so it starts once Postgres is up.
+      (profile === 'server'
+        ? Promise.resolve(postgresStarted).then(
+            () => restartable(startRealServer),
+            () => Promise.reject(new Error('the Temporal server was not started: it needs Postgres, which did not start')),
+          )
+        : restartable(startDevServer)
+      ).then((control) => {
+        temporalControl = control;
+        return { name: profile === 'server' ? 'temporal-server' : 'temporal', stop: control.stop };
       }),
     s3Bin &&
       startS3({
@@ -181,7 +231,42 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
       throw err;
     });
   }
-  return { env: stackEnv, embedded: want, urls, stop };
+  return { env: stackEnv, embedded: want, urls, ...(temporalControl && { temporalProfile: profile, temporal: temporalControl }), stop };
+}
+
+function temporalProfile(env: Env, explicit?: TemporalProfile): TemporalProfile {
+  const value = explicit ?? (env.EMBEDDED_TEMPORAL || 'dev');
+  if (!TEMPORAL_PROFILES.includes(value as TemporalProfile)) {
+    throw new Error(`invalid Temporal profile "${value}"${explicit ? '' : ' (from EMBEDDED_TEMPORAL)'}: use ${TEMPORAL_PROFILES.join(' or ')}`);
+  }
+  return value as TemporalProfile;
+}
+
+/** Where the real server keeps its databases: the server DATABASE_URL points at, with its credentials. */
+function postgresTarget(databaseUrl: string): PostgresTarget {
+  const url = new URL(databaseUrl);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 5432),
+    user: decodeURIComponent(url.username),
+    password: decodeURIComponent(url.password),
+  };
+}
+
+/** A service the stack can stop and start again on its ports and data; stop() is a no-op while it is down. */
+async function restartable(start: () => Promise<{ stop(): Promise<void> }>): Promise<ServiceControl> {
+  let current: { stop(): Promise<void> } | undefined = await start();
+  return {
+    async stop() {
+      const running = current;
+      current = undefined;
+      await running?.stop();
+    },
+    async start() {
+      if (current) throw new Error('already running: stop it first');
+      current = await start();
+    },
+  };
 }
 
 /** Values for the services the environment provides itself. */
@@ -228,11 +313,6 @@ async function assertPortFree(port: number, key: keyof StackPorts): Promise<void
   }
 }
 
-/** A free TCP port on 127.0.0.1 (for tests that need several stacks side by side). */
-export async function findFreePort(): Promise<number> {
-  return listenOnce(0);
-}
-
 /** Free ports for every service of a stack (tests and the bench run beside `npm run dev`). */
 export async function findFreeStackPorts(): Promise<StackPorts> {
   return {
@@ -243,19 +323,6 @@ export async function findFreeStackPorts(): Promise<StackPorts> {
     smtp: await findFreePort(),
     mailpitUi: await findFreePort(),
   };
-}
-
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
-      const address = server.address();
-      const bound = typeof address === 'object' && address ? address.port : port;
-      server.close(() => resolve(bound));
-    });
-  });
 }
 
 const ENV_ORDER = [

@@ -1,6 +1,6 @@
 import { installTools } from './binaries';
 
-/** `tsx scripts/stack/install-tools.ts`: builds or finds temporal, versitygw and mailpit (CI cache warm-up). */
+/** `tsx scripts/stack/install-tools.ts`: builds or finds every tool in TOOLS (the Temporal CLI, the Temporal server and its schema tool, versitygw, mailpit) (CI cache warm-up). */
 try {
   await installTools();
 } catch (err) {
