@@ -69,6 +69,21 @@ export async function postBurst<U extends BurstUser>(
   return posted;
 }
 
+/**
+ * A client keeping the API's 503 contract ("unavailable … try again in a few seconds"): up
+ * to `tries` attempts, 1 s, 2 s, … apart, attempt n through `send(n)` (another instance,
+ * as a load balancer would pick). A 503 must leave nothing behind; the one-row-per-user
+ * check of checkBurst catches one that did. `onRetry` counts the retries for the report.
+ */
+export async function retryUnavailable(send: (attempt: number) => Promise<BurstAnswer>, opts: { tries: number; onRetry?: () => void }): Promise<BurstAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    const answer = await send(attempt);
+    if (answer.status !== 503 || attempt + 1 >= opts.tries) return answer;
+    opts.onRetry?.();
+    await new Promise((r) => setTimeout(r, 1_000 * (attempt + 1)));
+  }
+}
+
 export const acceptedIds = (posted: Posted[]) => posted.map((p) => p.answer.export?.id).filter((id): id is string => Boolean(id));
 
 /** Waits until every export has ended (or `timeoutMs` passed); returns the rows as they are then. */
@@ -83,7 +98,7 @@ export async function waitForBurst(db: Db, ids: string[], timeoutMs: number): Pr
 
 export async function checkBurst(
   ctx: BurstContext,
-  burst: { posted: Posted[]; since: Date },
+  burst: { posted: Posted[]; since: Date; workflowTimeoutMs?: number },
 ): Promise<{ checks: BurstChecks; rows: BurstRow[]; objectKeys: string[] }> {
   const { posted, since } = burst;
   const users = posted.map((p) => p.user);
@@ -193,15 +208,25 @@ export async function checkBurst(
   );
   check('no open multipart uploads', openUploads.length === 0, `${openUploads.length} left open`);
 
-  // The row is marked completed by the activity; the workflow completes a task later.
-  let workflowsCompleted = 0;
-  const deadline = Date.now() + 120_000;
+  // The activity marks the row completed; the workflow completes a task later (after a
+  // worker's kill -9, once its sticky task has timed out), so running ones are waited for.
+  const workflowStatus = new Map<string, string>();
+  const deadline = Date.now() + (burst.workflowTimeoutMs ?? 120_000);
   await inBatches(ids, 20, async (id) => {
     const handle = ctx.temporal.workflow.getHandle(`user-export-${id}`);
-    await Promise.race([handle.result().catch(() => undefined), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
-    if ((await handle.describe()).status.name === 'COMPLETED') workflowsCompleted++;
+    for (;;) {
+      const status = (await handle.describe()).status.name;
+      workflowStatus.set(id, status);
+      if (status !== 'RUNNING' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
   });
-  check('workflows completed', workflowsCompleted === ids.length, `${workflowsCompleted}/${ids.length} workflows of accepted exports COMPLETED in Temporal`);
+  const notCompletedWorkflows = [...workflowStatus].filter(([, status]) => status !== 'COMPLETED');
+  check(
+    'workflows completed',
+    notCompletedWorkflows.length === 0 && workflowStatus.size === ids.length,
+    `${ids.length - notCompletedWorkflows.length}/${ids.length} workflows of accepted exports COMPLETED in Temporal${notCompletedWorkflows.length ? `; others: ${JSON.stringify(notCompletedWorkflows.slice(0, 5))}` : ''}`,
+  );
   return { checks, rows, objectKeys };
 }
 

@@ -16,7 +16,7 @@ import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { exportRow, seedFaultFixture, type FaultFixture } from './support/fixtures';
 import { signInSession } from './support/http';
 import type { StartedChild } from '../../scripts/lib/child-process';
-import { startWeb, startWorker } from './support/processes';
+import { startWeb, startWorker } from '../support/processes';
 
 /**
  * Dependencies failing under a running product: the production web build and a real
