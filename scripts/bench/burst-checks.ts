@@ -24,7 +24,7 @@ export interface BurstUser {
 
 export interface BurstAnswer {
   status: number;
-  export?: ExportDto;
+  export?: Pick<ExportDto, 'id'>;
   error?: unknown;
 }
 
