@@ -221,13 +221,34 @@ export async function checkBurst(
       await new Promise((r) => setTimeout(r, 500));
     }
   });
-  const notCompletedWorkflows = [...workflowStatus].filter(([, status]) => status !== 'COMPLETED');
+  const notCompletedWorkflows: [string, string][] = [];
+  for (const [id, status] of workflowStatus) {
+    if (status === 'COMPLETED') continue;
+    // Why, for the report: the failure's message and cause.
+    const why =
+      notCompletedWorkflows.length < 3 && status === 'FAILED'
+        ? await ctx.temporal.workflow
+            .getHandle(`user-export-${id}`)
+            .result()
+            .then(
+              () => '',
+              (error: unknown) => failureText(error),
+            )
+        : '';
+    notCompletedWorkflows.push([id, `${status}${why ? `: ${why}` : ''}`]);
+  }
   check(
     'workflows completed',
     notCompletedWorkflows.length === 0 && workflowStatus.size === ids.length,
     `${ids.length - notCompletedWorkflows.length}/${ids.length} workflows of accepted exports COMPLETED in Temporal${notCompletedWorkflows.length ? `; others: ${JSON.stringify(notCompletedWorkflows.slice(0, 5))}` : ''}`,
   );
   return { checks, rows, objectKeys };
+}
+
+function failureText(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error as { message?: string; cause?: unknown } | undefined; e && parts.length < 4; e = e.cause as typeof e) parts.push(e.message ?? String(e));
+  return parts.join(' ← ');
 }
 
 export const failedChecks = (checks: BurstChecks) =>

@@ -264,23 +264,32 @@ export function renderScale(s: ScaleResult): string[] {
     `Each burst: exports of users with 3–7 events over ${s.tenants} tenants, ${scaleClients} requests in flight, request i through web instance i % 2; then the load section's loss and duplication checks.`,
     '',
   );
-  out.push('| Temporal | exports | workers | wall time | exports/s | lost, duplicated or wrong |', '|---|---:|---:|---:|---:|---|');
+  out.push(
+    '| Temporal | exports | workers | wall time | exports/s | POST p50 / p95 | 503s retried | lost, duplicated or wrong |',
+    '|---|---:|---:|---:|---:|---:|---:|---|',
+  );
   for (const b of s.bursts)
     out.push(
-      `| ${profileName(b.profile)} | ${b.exports} | ${b.workers} | ${formatMs(b.wallMs)} | ${b.exportsPerSec} | ${b.failed.length ? `**${b.failed.join('; ')}**` : 'none'} |`,
+      `| ${profileName(b.profile)} | ${b.exports} | ${b.workers} | ${formatMs(b.wallMs)} | ${b.exportsPerSec} | ${formatMs(b.postMs.median)} / ${formatMs(b.postMs.p95)} | ${b.retried} | ${b.failed.length ? `**${b.failed.join('; ')}**` : 'none'} |`,
     );
-  for (const [profile, why] of Object.entries(s.skipped)) out.push(`| ${profileName(profile as TemporalProfile)} | – | – | not measured | – | ${why} |`);
+  for (const [profile, why] of Object.entries(s.skipped))
+    out.push(`| ${profileName(profile as TemporalProfile)} | – | – | not measured | – | – | – | ${why} |`);
   out.push('');
   if (s.sweep.length) {
-    const names = [...new Set(s.sweep.flatMap((b) => Object.keys(b.cpu ?? {})))];
+    // The product's processes first, then the stack's, then everything else on the machine.
+    const rank = (n: string) => (n.startsWith('web-') ? 0 : n.startsWith('worker-') ? 1 : n.startsWith('other') ? 3 : 2);
+    const names = [...new Set(s.sweep.flatMap((b) => Object.keys(b.cpu ?? {})))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     out.push(
       `Workers 1 → 3 on the ${profileName(s.sweepProfile)}: each burst's rows and workflows started directly (${scaleClients} at a time), so the web's admission does not cap it; share of all cores per process over the burst:`,
       '',
     );
-    out.push(`| workers | exports | wall time | exports/s | ${names.join(' | ')} |`, `|---:|---:|---:|---:|${names.map(() => '---:').join('|')}|`);
+    out.push(
+      `| workers | exports | wall time | exports/s | start p50 / p95 | lost, duplicated or wrong | ${names.join(' | ')} |`,
+      `|---:|---:|---:|---:|---:|---|${names.map(() => '---:').join('|')}|`,
+    );
     for (const b of s.sweep)
       out.push(
-        `| ${b.workers} | ${b.exports} | ${formatMs(b.wallMs)} | ${b.exportsPerSec} | ${names.map((n) => (b.cpu?.[n] === undefined ? '–' : `${(b.cpu[n] * 100).toFixed(0)}%`)).join(' | ')} |`,
+        `| ${b.workers} | ${b.exports} | ${formatMs(b.wallMs)} | ${b.exportsPerSec} | ${formatMs(b.postMs.median)} / ${formatMs(b.postMs.p95)} | ${b.failed.length ? `**${b.failed.join('; ')}**` : 'none'} | ${names.map((n) => (b.cpu?.[n] === undefined ? '–' : `${(b.cpu[n] * 100).toFixed(0)}%`)).join(' | ')} |`,
       );
     out.push('');
   }
