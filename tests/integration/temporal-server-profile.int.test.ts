@@ -1,17 +1,21 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, type Db } from '../../lib/db/client';
+import { insertGeneratedEvents } from '../../lib/db/seed-events';
 import { parseEnv, sharedEnvSchema } from '../../lib/env';
 import type { UserExportResult } from '../../lib/exports/export.contracts';
 import { exportSearchAttributeKeys, exportStartSearchAttributes } from '../../lib/temporal/search-attributes';
 import { prepareDatabase } from '../../scripts/lib/app-env';
+import { resolveTool } from '../../scripts/stack/binaries';
+import { isPortFree } from '../../scripts/stack/ports';
 import { findFreeStackPorts, type Stack, type StackPorts, startStack } from '../../scripts/stack/index';
 import { processesMentioning } from '../support/child-processes';
-import { insertQueuedExport, pickSeededUser } from '../support/export-fixtures';
+import { insertQueuedExport } from '../support/export-fixtures';
 import { startRealWorker } from '../support/worker';
 
 /**
@@ -35,9 +39,34 @@ beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-server-'));
   ports = await findFreeStackPorts();
   stack = await start();
-  await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: true });
+  // Migrations and one small tenant: the demo seed's half a million events would only add minutes.
+  await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: false });
   db = createDb(stack.env.DATABASE_URL!, 2);
 }, 600_000);
+
+/** A tenant with one environment, admin and user with a few events, as the export needs them. */
+async function smallTenant() {
+  const slug = `t-${randomUUID().slice(0, 8)}`;
+  const tenant = await db.insertInto('tenants').values({ slug, name: slug }).returning('id').executeTakeFirstOrThrow();
+  const environment = await db
+    .insertInto('environments')
+    .values({ tenant_id: tenant.id, slug: 'production', name: 'Production' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // Never signs in: any hash will do.
+  const admin = await db
+    .insertInto('admins')
+    .values({ tenant_id: tenant.id, email: `admin@${slug}.test`, name: 'Admin', role: 'admin', password_hash: 'unused' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const user = await db
+    .insertInto('users')
+    .values({ tenant_id: tenant.id, environment_id: environment.id, email: `user@${slug}.test`, name: 'User' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await insertGeneratedEvents(db, { tenantId: tenant.id, environmentId: environment.id, userId: user.id }, 50, '2026-01-01T00:00:00Z');
+  return { id: user.id, tenant_id: tenant.id, environment_id: environment.id, admin_id: admin.id, email: `user@${slug}.test`, events: 50 };
+}
 
 afterAll(async () => {
   await db?.destroy();
@@ -75,6 +104,8 @@ describe('the stack with the real Temporal server (temporal: server)', () => {
     expect(stack!.env.TEMPORAL_UI_URL).toBeUndefined();
     expect(stack!.urls.temporalUi).toBeUndefined();
     expect(processesMentioning(dataDir).some((line) => line.includes('temporal-server/config.yaml'))).toBe(true);
+    // The generated config holds the Postgres password.
+    expect((await stat(path.join(dataDir, 'temporal-server', 'config.yaml'))).mode & 0o777).toBe(0o600);
     const { rows } = await sql<{ datname: string }>`select datname from pg_database where datname like 'temporal%' order by 1`.execute(db);
     expect(rows.map((r) => r.datname)).toEqual(['temporal', 'temporal_visibility']);
     const attributes = await withClient((client) => client.connection.operatorService.listSearchAttributes({ namespace: 'default' }));
@@ -85,8 +116,7 @@ describe('the stack with the real Temporal server (temporal: server)', () => {
     const env = parseEnv(sharedEnvSchema, { ...bareEnv, ...stack!.env });
     const harness = await startRealWorker(env);
     try {
-      const user = await pickSeededUser(harness.db, 10, 2000);
-      const input = await insertQueuedExport(harness.db, user);
+      const input = await insertQueuedExport(harness.db, await smallTenant());
       const workflowId = `user-export-${input.exportId}`;
       const result = (await harness.run(() =>
         harness.client.workflow.execute('UserExportWorkflow', {
@@ -132,5 +162,47 @@ describe('the stack with the real Temporal server (temporal: server)', () => {
 
     expect(logs.join('\n')).not.toContain('creating the temporal');
     expect(await workflowIdsOfTenant(exported!.tenantId)).toEqual([exported!.workflowId]);
+  });
+});
+
+describe('choosing the profile', () => {
+  it('an unknown EMBEDDED_TEMPORAL is refused before anything starts, naming the choices', async () => {
+    const empty = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-profile-'));
+    try {
+      await expect(startStack({ dataDir: path.join(empty, 'data'), env: { ...bareEnv, EMBEDDED_TEMPORAL: 'cluster' }, log: () => {} })).rejects.toThrow(
+        'invalid Temporal profile "cluster" (from EMBEDDED_TEMPORAL): use dev or server',
+      );
+      expect(processesMentioning(empty)).toEqual([]);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a real server that fails to start', () => {
+  it('stops what the stack had started and says why', async () => {
+    const failDir = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-server-fail-'));
+    try {
+      // A server binary that dies at once, beside the real schema tool: Postgres and the schema get done first.
+      const realServer = await resolveTool('temporal-server');
+      const bin = path.join(failDir, 'bin');
+      await mkdir(bin);
+      await writeFile(path.join(bin, 'temporal-server'), '#!/bin/sh\necho "config is broken" >&2\nexit 3\n', { mode: 0o755 });
+      await symlink(path.join(path.dirname(realServer), 'sql'), path.join(bin, 'sql'));
+      const failPorts = await findFreeStackPorts();
+      const env = { ...bareEnv, TEMPORAL_SERVER_PATH: path.join(bin, 'temporal-server') };
+
+      const failed = await startStack({ dataDir: path.join(failDir, 'data'), ports: failPorts, env, temporal: 'server', log: () => {} }).then(
+        () => new Error('started'),
+        (error: unknown) => error as Error,
+      );
+
+      expect(failed.message).toContain('temporal-server exited during start-up (exit 3)');
+      expect(failed.message).toContain('config is broken');
+      for (const port of [failPorts.postgres, failPorts.s3, failPorts.smtp]) expect(await isPortFree(port)).toBe(true);
+      expect(processesMentioning(failDir)).toEqual([]);
+    } finally {
+      await rm(failDir, { recursive: true, force: true });
+    }
   });
 });
