@@ -32,6 +32,7 @@ import { WorkerPool } from './support/worker-pool';
  * rolling restart of the workers.
  */
 const profile = (process.env.SCALE_TEMPORAL ?? 'server') as TemporalProfile;
+if (profile !== 'server' && profile !== 'dev') throw new Error(`SCALE_TEMPORAL=${profile as string}: use server (the default) or dev`);
 /** The first web pair's caps: small, so a burst of ten crosses them. */
 const strict = { EXPORT_MAX_CONCURRENT: '4', EXPORT_RATE_PER_MINUTE: '8' };
 /** Then raised, so the bursts measure loss and duplication, not refusals. */
