@@ -37,6 +37,18 @@ export default defineConfig({
           hookTimeout: 300_000,
         },
       },
+      {
+        extends: true,
+        test: {
+          name: 'scale',
+          include: ['tests/scale/**/*.scale.test.ts'],
+          // Two web instances and three workers on a private stack; bursts of hundreds of
+          // exports wait on real heartbeat timeouts after a kill -9, hence the long limits.
+          testTimeout: 900_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -12,7 +12,8 @@ import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from '
  * in a temp dir), torn down at the end. Suites: lint (npm run lint, lint:boundaries,
  * lint:dead, typecheck; one pass or fail each), unit, integration (vitest), e2e
  * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
- * on purpose). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
+ * on purpose), scale (vitest; two web instances and three workers on a private stack with
+ * the real Temporal server; only with --only=scale). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
  * filters handed to vitest and Playwright (`npm test -- --only=e2e sessions`). Ends with one
  * line `N passed, N failed` summing every suite.
  */
@@ -62,7 +63,7 @@ try {
     APP_URL: appUrl,
   };
 
-  const vitest = async (project: 'unit' | 'integration' | 'faults') => {
+  const vitest = async (project: 'unit' | 'integration' | 'faults' | 'scale') => {
     const report = join(dataDir, `vitest-${project}.json`);
     // Fault files each run a private stack and mostly wait on real timeouts: one worker per file.
     const workers = project === 'faults' ? ['--maxWorkers=3'] : [];
@@ -78,8 +79,8 @@ try {
   if (suites.has('unit')) await vitest('unit');
   if (suites.has('integration')) await vitest('integration');
 
-  // The end-to-end and fault suites run the production build: the web app and the compiled worker.
-  const needsBuild = suites.has('e2e') || suites.has('faults');
+  // The end-to-end, fault and scale suites run the production build: the web app and the compiled worker.
+  const needsBuild = suites.has('e2e') || suites.has('faults') || suites.has('scale');
   const built =
     needsBuild &&
     (await run(bin('next'), ['build'], { env: { ...env, NEXT_TELEMETRY_DISABLED: '1' } })) === 0 &&
@@ -110,6 +111,8 @@ try {
 
   // Faults bring up private stacks of their own and break them on purpose.
   if (suites.has('faults') && built) await vitest('faults');
+  // Scale-out: a private stack too, with the real Temporal server, web instances and workers of its own.
+  if (suites.has('scale') && built) await vitest('scale');
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   counts.push({ suite: 'setup', passed: 0, failed: 1, skipped: 0 });

@@ -6,9 +6,15 @@ import type { ExportDto } from '../../lib/exports/export.contracts';
  * State-changing requests carry the app's Origin, as a browser would.
  */
 export class ApiSession {
-  private readonly cookies = new Map<string, string>();
+  private constructor(
+    readonly baseUrl: string,
+    private readonly cookies = new Map<string, string>(),
+  ) {}
 
-  private constructor(readonly baseUrl: string) {}
+  /** The same session (one cookie jar) against another instance of the app, as behind a load balancer. */
+  at(baseUrl: string): ApiSession {
+    return new ApiSession(baseUrl, this.cookies);
+  }
 
   static async signIn(baseUrl: string, email: string, password: string): Promise<ApiSession> {
     const session = new ApiSession(baseUrl);

@@ -29,11 +29,34 @@ function processTicks(pid: number, withChildren: boolean): number {
   }
 }
 
-/** CPU ticks of the bench and everything it started (exited children included). */
-function benchTicks(): number {
+/**
+ * CPU ticks of `root` and its live descendants, exited (reaped) children included: a
+ * child's ticks move into its parent's cutime when it is reaped, so nothing counts twice.
+ */
+function treeTicks(root: number): number {
   let total = 0;
-  for (const pid of processTreeSync(process.pid)) total += processTicks(pid, true);
+  for (const pid of processTreeSync(root)) total += processTicks(pid, true);
   return total;
+}
+
+/** CPU ticks of the bench and everything it started (exited children included). */
+const benchTicks = () => treeTicks(process.pid);
+
+/**
+ * Share of all cores each named process tree used over a span (a web instance, a worker, a
+ * service of the stack). The trees must live through the span: one that exits takes its
+ * ticks along.
+ */
+export function processCpuSpan(trees: Record<string, number>): () => { seconds: number; shares: Record<string, number> } {
+  const start = { at: performance.now(), ticks: Object.fromEntries(Object.entries(trees).map(([name, pid]) => [name, treeTicks(pid)])) };
+  return () => {
+    const seconds = (performance.now() - start.at) / 1000;
+    const capacity = seconds * ticksPerSecond * os.availableParallelism();
+    const shares = Object.fromEntries(
+      Object.entries(trees).map(([name, pid]) => [name, Math.max(0, Number(((treeTicks(pid) - start.ticks[name]!) / capacity).toFixed(3)))]),
+    );
+    return { seconds: Number(seconds.toFixed(1)), shares };
+  };
 }
 
 export interface CpuShare {

@@ -24,6 +24,7 @@ import { bundleWorkflows, prepareWeb, startPrebundledWorker, startWeb, startWork
 import { cpuSpan, waitForQuiet, type CpuShare } from './cpu-monitor';
 import { parseBenchOptions } from './options';
 import { compactCount } from './stats';
+import { runScale } from './scale';
 import { runThroughput } from './throughput';
 import { runTuning } from './experiments/tune-pipeline';
 
@@ -88,7 +89,7 @@ try {
   const webEnv = { ...serviceEnv, ...appEnv(base, appUrl), NEXTAUTH_URL: appUrl, NEXTAUTH_SECRET: randomSecret() };
   const env = parseEnv(sharedEnvSchema, serviceEnv);
 
-  const needWeb = opts.only.has('latency') || opts.only.has('load') || opts.only.has('users');
+  const needWeb = opts.only.has('latency') || opts.only.has('load') || opts.only.has('users') || opts.only.has('scale');
   // Built in parallel with seeding; quick runs reuse the bench's build when the sources are unchanged.
   const build = needWeb ? prepareWeb(dataDir, webEnv, { reuse: opts.quick && !opts.rebuild, log }) : Promise.resolve(undefined);
   build.catch(() => {});
@@ -218,6 +219,22 @@ try {
     });
     cpuNote('bulk', (results.cpu.bulk = span()));
     if (!results.bulk.bytesChecked) exitCode = 1;
+  }
+  if (opts.only.has('scale')) {
+    const span = await quiet();
+    results.scale = await runScale({
+      base,
+      webDir: webDir!,
+      dataDir,
+      exports: opts.scaleExports,
+      sweepExports: opts.scaleSweepExports,
+      profiles: opts.scaleProfiles,
+      limits: opts.limits,
+      verbose: opts.verbose,
+      log,
+    });
+    cpuNote('scale', (results.cpu.scale = span()));
+    if (!results.scale.integrityOk) exitCode = 1;
   }
   results.workerProcesses = await treeMemory(worker.pid);
 

@@ -5,8 +5,10 @@ import { zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
  * `npm run bench [-- options]`:
  *
  *   --quick            sizes 10k,100k (no 1M), 3 pairs; reuses the bench's web build if the sources are unchanged
- *   --only=a,b         throughput, latency, load, users, bulk (default: all five); `tuning` runs the
+ *   --only=a,b         throughput, latency, load, users, bulk, scale (default: all six); `tuning` runs the
  *                      runExport knobs against the baseline on the largest size (experiments/)
+ *   --scale=N          exports of the scale section's 2 web + 3 workers burst (300), --scale-sweep=N
+ *                      of its 1 → 3 workers bursts (200); --scale-profiles=server,dev (both, same run)
  *   --sizes=10k,1M     throughput sizes (10M too: run once, `--only=throughput --sizes=1M,10M --reps=2 --docs`)
  *   --reps=N           rounds per size (full 5, quick 3)
  *   --latency-runs=N   (default 50)             --load=N       exports in the burst (200)
@@ -34,8 +36,8 @@ export function parseBenchOptions(args: string[]) {
     return value;
   };
   const quick = flag('quick');
-  const sections = ['throughput', 'latency', 'load', 'users', 'bulk', 'tuning'] as const;
-  const only = new Set((option('only') ?? 'throughput,latency,load,users,bulk').split(','));
+  const sections = ['throughput', 'latency', 'load', 'users', 'bulk', 'scale', 'tuning'] as const;
+  const only = new Set((option('only') ?? 'throughput,latency,load,users,bulk,scale').split(','));
   for (const s of only) if (!(sections as readonly string[]).includes(s)) throw new Error(`--only takes ${sections.join(', ')}`);
   const worker = oneOf('worker', ['default', 'prebundled'] as const);
   const workerNodeOptions = option('worker-node-options');
@@ -68,6 +70,12 @@ export function parseBenchOptions(args: string[]) {
     bulkUsers: Number(option('bulk-users') ?? (quick ? 100 : 1000)),
     bulkEvents: Number(option('bulk-events') ?? 1000),
     bulkLarge: Number(option('bulk-large') ?? (quick ? 0 : 10_000)),
+    scaleExports: Number(option('scale') ?? 300),
+    scaleSweepExports: Number(option('scale-sweep') ?? 200),
+    scaleProfiles: (option('scale-profiles') ?? 'server,dev').split(',').map((p) => {
+      if (p !== 'server' && p !== 'dev') throw new Error('--scale-profiles takes server, dev');
+      return p;
+    }),
     worker,
     workerNodeOptions,
     workerExtraEnv,

@@ -6,6 +6,7 @@ import type { TuningResult } from './experiments/tune-pipeline';
 import type { LatencyResult } from './latency';
 import type { BulkResult } from './bulk';
 import type { LoadResult } from './load';
+import { renderScale, type ScaleResult } from './scale';
 import type { MachineInfo } from './machine';
 import type { ProcessMemory } from './rss-sampler';
 import { root } from './services';
@@ -39,7 +40,8 @@ export interface BenchResults {
   /** `command`: package.json's worker script at the time of the run (older results lack it). */
   worker: { variant: string; command?: string; idleAfterStart: ProcessMemory[] };
   /** Share of all cores used by the bench's processes and by other work, per section. */
-  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'users' | 'bulk' | 'tuning', CpuShare>>;
+  cpu: Partial<Record<'throughput' | 'latency' | 'load' | 'users' | 'bulk' | 'scale' | 'tuning', CpuShare>>;
+  scale?: ScaleResult;
   tuning?: TuningResult;
   targets: Target[];
 }
@@ -225,6 +227,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     for (const [name, c] of Object.entries(l.checks)) out.push(`| ${name} | ${c.ok ? 'ok' : '**FAILED**'} | ${c.detail.replace(/\|/g, '\\|')} |`);
     out.push('');
   }
+  if (r.scale) out.push(...renderScale(r.scale));
   return out.join('\n');
 }
 

@@ -57,8 +57,17 @@ export async function workerScript(): Promise<string> {
 }
 
 export async function startWorker(env: Env, dataDir: string, verbose: boolean, overrides: Env = {}, commandLine?: string): Promise<Background> {
+  await buildWorker(env);
+  return startBuiltWorker(env, dataDir, verbose, overrides, commandLine);
+}
+
+export async function buildWorker(env: Env): Promise<void> {
   const code = await run(bin('tsx'), ['scripts/build/worker.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (code !== 0) throw new Error(`building the worker failed (exit ${code})`);
+}
+
+/** The worker build (buildWorker first) started with package.json's command line: one more process of a pool. */
+export async function startBuiltWorker(env: Env, dataDir: string, verbose: boolean, overrides: Env = {}, commandLine?: string): Promise<Background> {
   const script = commandLine ?? (await workerScript());
   // `VAR=value … node <flags> <script>`: leading assignments (malloc tuning) go into the
   // environment, as the shell npm runs would; `overrides` (experiments) win over them.

@@ -90,6 +90,25 @@ export function evaluateTargets(r: Omit<BenchResults, 'targets'>): Target[] {
       met: r.latency.overheadP50Ms < targetLimits.overheadP50Ms,
     });
   }
+  if (r.scale) {
+    const server = r.scale.bursts.find((b) => b.profile === 'server');
+    const dev = r.scale.bursts.find((b) => b.profile === 'dev');
+    targets.push({
+      name: 'Scale-out: exports through 2 web + 3 workers on the real Temporal server',
+      goal: 'all complete, 0 lost, 0 duplicated; wall time next to the dev server',
+      measured: server
+        ? `${server.exports} exports: ${server.failed.length ? server.failed.join('; ') : 'all complete, none lost or duplicated'}; ${formatMs(server.wallMs)} (dev server ${dev ? formatMs(dev.wallMs) : 'not run'})`
+        : `not run: ${r.scale.skipped.server ?? 'profile not selected'}`,
+      met: server ? server.failed.length === 0 : false,
+    });
+    if (r.scale.sweep.length)
+      targets.push({
+        name: `Scale-out: throughput of 1 → 3 workers (${r.scale.sweep[0]!.exports}-export bursts, ${r.scale.sweepProfile})`,
+        goal: 'reported, with the CPU share per process',
+        measured: r.scale.sweep.map((b) => `${b.workers}: ${b.exportsPerSec}/s`).join(', '),
+        met: null,
+      });
+  }
   if (r.load) {
     targets.push({
       name: `Load: ${r.load.exports} exports at once`,

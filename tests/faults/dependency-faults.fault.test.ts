@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { saveHistory } from '../support/histories';
-import { startWorker } from './support/processes';
+import { startWorker } from '../support/processes';
 import {
   assertOneObjectNoOpenUpload,
   expectUnavailable,

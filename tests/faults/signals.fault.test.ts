@@ -10,7 +10,7 @@ import { scrape, sumOf, type Sample } from '../support/prometheus';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { exportRow, seedFaultFixture, type FaultFixture } from './support/fixtures';
 import { signInSession } from './support/http';
-import { startWeb, startWorker } from './support/processes';
+import { startWeb, startWorker } from '../support/processes';
 
 /**
  * The operator's signals on the production builds: the worker's Prometheus endpoint (the

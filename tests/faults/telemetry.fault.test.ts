@@ -9,7 +9,7 @@ import { startOtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { seedFaultFixture, type FaultFixture } from './support/fixtures';
 import { signInSession } from './support/http';
-import { startWeb, startWorker } from './support/processes';
+import { startWeb, startWorker } from '../support/processes';
 
 /**
  * Traces and logs of one export, from the production web build and the compiled worker on a

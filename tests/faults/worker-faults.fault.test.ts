@@ -8,7 +8,7 @@ import { createS3Client } from '../../lib/storage/s3';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { exportRow, seedFaultFixture, startExport, type FaultFixture } from './support/fixtures';
 import type { StartedChild } from '../../scripts/lib/child-process';
-import { startWorker } from './support/processes';
+import { startWorker } from '../support/processes';
 import { saveHistory } from '../support/histories';
 
 let stack: FaultStack;

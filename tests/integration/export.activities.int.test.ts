@@ -275,6 +275,21 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     await activities.finishExport({ ...input, status: 'failed', errorSummary: 'test' });
   });
 
+  it('an attempt after one that completed the export but was cut off before Temporal heard (kill -9) is redundant, not failed', async () => {
+    const small = await pickSeededUser(db, 1);
+    const input = await insertQueuedExport(db, small);
+    // Attempt 1 completes the row and the object; its worker dies before reporting.
+    await new MockActivityEnvironment().run(activities.exportUserData, input);
+    const completed = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(completed.status).toBe('completed');
+    // Attempt 2, scheduled after the heartbeat timeout, finds the row already completed.
+    const retried = await new MockActivityEnvironment({ attempt: 2 }).run(activities.exportUserData, input);
+    expect(retried).toEqual({ heartbeats: expect.any(Number) });
+    const row = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'completed', object_key: completed.object_key, sha256: completed.sha256 });
+    expect(await storedFor(input)).toEqual({ objects: [completed.object_key], uploads: [] });
+  });
+
   it("an export of another tenant's user is not found, non-retryably", async () => {
     const input = await insertQueuedExport(db, bigUser);
     const other = await db.selectFrom('environments').select(['id', 'tenant_id']).where('tenant_id', '!=', bigUser.tenant_id).executeTakeFirstOrThrow();

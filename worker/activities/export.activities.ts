@@ -4,6 +4,7 @@ import type { ExportAttemptStats, UserExportInput } from '../../lib/exports/expo
 import { countUserEvents } from '../../lib/exports/export-context.repository';
 import { offerFileToRow } from '../../lib/exports/export-completion';
 import { failExport, markExportCancelled, markExportRunning, recordExportProgress } from '../../lib/exports/export-lifecycle';
+import { findExportOutcome } from '../../lib/exports/export.repository';
 import { runExport, type ExportRunnerDeps, type ExportRunOptions } from '../../lib/exports/export-runner';
 import { isAppError } from '../../lib/errors';
 import { retryTransient } from '../../lib/retry';
@@ -58,6 +59,9 @@ export function createExportActivities(deps: ExportActivityDeps) {
         // A ranged export counts its range; the whole user's count is kept in a table.
         const total = await patiently(() => countUserEvents(deps.db, input));
         if (!(await patiently(() => markExportRunning(deps.db, scope, input.exportId, total)))) {
+          // An earlier attempt completed the export and its worker died before Temporal
+          // heard (kill -9 after the row's commit): this attempt is redundant, not failed.
+          if ((await patiently(() => findExportOutcome(deps.db, scope, input.exportId)))?.status === 'completed') return { heartbeats };
           throw ApplicationFailure.create({
             type: failureTypes.notFound,
             message: `Export ${input.exportId} is not queued or running in this environment`,

@@ -14,7 +14,7 @@ import { findFreePort } from '../../../scripts/stack/index';
 import { type FaultStack, startFaultStack } from './fault-stack';
 import { exportRow, type FaultFixture, seedFaultFixture } from './fixtures';
 import { signInSession } from './http';
-import { startWeb, startWorker } from './processes';
+import { startWeb, startWorker } from '../../support/processes';
 
 /**
  * The production web build and a real worker on a private stack, signed in as the

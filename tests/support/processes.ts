@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
-import { startChild, type StartedChild } from '../../../scripts/lib/child-process';
+import { startChild, type StartedChild } from '../../scripts/lib/child-process';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** One process (plain node), so signals reach the code under test directly. */
 function startNode(name: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<StartedChild> {
