@@ -13,11 +13,11 @@ import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from '
  * lint:dead, typecheck; one pass or fail each), unit, integration (vitest), e2e
  * (Playwright on the production build in Chromium), faults (vitest; private stacks broken
  * on purpose), scale (vitest; two web instances and three workers on a private stack with
- * the real Temporal server; only with --only=scale). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
+ * the real Temporal server). `npm test -- --only=unit,e2e` runs a subset; further arguments are file
  * filters handed to vitest and Playwright (`npm test -- --only=e2e sessions`). Ends with one
  * line `N passed, N failed` summing every suite.
  */
-const suites = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'lint,unit,integration,e2e,faults').split(','));
+const suites = new Set((process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? 'lint,unit,integration,e2e,faults,scale').split(','));
 
 // Tests always get their own stack: a developer's DATABASE_URL must never be written to.
 const base = Object.fromEntries(
