@@ -8,7 +8,7 @@ import { findFreePort } from '../../scripts/stack/index';
 import type { StartedChild } from '../../scripts/lib/child-process';
 import { scrape, sumOf, type Sample } from '../support/prometheus';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
-import { exportRow, seedFaultFixture, type FaultFixture } from './support/fixtures';
+import { exportRow, seedFaultFixture, startExport, type FaultFixture } from './support/fixtures';
 import { signInSession } from './support/http';
 import { startWeb, startWorker } from '../support/processes';
 
@@ -63,30 +63,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Queues an export row and starts its workflow; `workflowUserId` other than the row's makes the export fail (its user is not found). */
-async function startExport(fixture: FaultFixture, userId: string, workflowUserId = userId) {
-  const exportId = randomUUID();
-  const workflowId = `user-export-${exportId}`;
-  await db
-    .insertInto('exports')
-    .values({
-      id: exportId,
-      tenant_id: fixture.tenantId,
-      environment_id: fixture.environmentId,
-      user_id: userId,
-      requested_by: fixture.adminId,
-      workflow_id: workflowId,
-      status: 'queued',
-    })
-    .execute();
-  const handle = await temporal.workflow.start('UserExportWorkflow', {
-    taskQueue: 'user-export',
-    workflowId,
-    args: [{ exportId, userId: workflowUserId, tenantId: fixture.tenantId, environmentId: fixture.environmentId }],
-  });
-  return { exportId, handle };
-}
-
 const tenantOf = (fixture: FaultFixture) => ({ tenant: fixture.tenantId });
 const exportWorkflows = { workflow_type: 'UserExportWorkflow', task_queue: 'user-export' };
 
@@ -96,16 +72,16 @@ describe('worker metrics', () => {
     const tenant = tenantOf(workerFixture);
     expect(sumOf(before, 'exports_started_total', tenant)).toBe(0);
 
-    const completed = await startExport(workerFixture, workerFixture.smallUserId);
+    const completed = await startExport(db, temporal, workerFixture, workerFixture.smallUserId);
     await expect(completed.handle.result()).resolves.toMatchObject({ status: 'completed' });
 
-    const failed = await startExport(workerFixture, workerFixture.smallUserId, randomUUID());
+    const failed = await startExport(db, temporal, workerFixture, workerFixture.smallUserId, { workflowUserId: randomUUID() });
     await expect(failed.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await exportRow(db, failed.exportId)).status).toBe('failed');
 
     // Cancelled at once: whether the request reaches the workflow before or after the
     // export's activity starts, the million-row export cannot finish first.
-    const cancelled = await startExport(workerFixture, workerFixture.bigUserId);
+    const cancelled = await startExport(db, temporal, workerFixture, workerFixture.bigUserId);
     await cancelled.handle.cancel();
     await expect(cancelled.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await exportRow(db, cancelled.exportId)).status).toBe('cancelled');

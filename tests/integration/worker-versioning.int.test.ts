@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { UserExportInput } from '../../lib/exports/export.contracts';
-import { exportRow, type FaultFixture, seedFaultFixture } from '../faults/support/fixtures';
+import { exportRow, type FaultFixture, seedFaultFixture, startExport } from '../faults/support/fixtures';
 import { startRealWorker, type RealWorkerHarness } from '../support/worker';
 
 /**
@@ -51,26 +50,6 @@ async function makeCurrent(client: Client, buildId: string): Promise<void> {
     .toBe('current');
 }
 
-async function startExport(userId: string): Promise<{ input: UserExportInput; workflowId: string }> {
-  const exportId = randomUUID();
-  const workflowId = `user-export-${exportId}`;
-  const input = { exportId, userId, tenantId: fixture.tenantId, environmentId: fixture.environmentId };
-  await a.db
-    .insertInto('exports')
-    .values({
-      id: exportId,
-      tenant_id: fixture.tenantId,
-      environment_id: fixture.environmentId,
-      user_id: userId,
-      requested_by: fixture.adminId,
-      workflow_id: workflowId,
-      status: 'queued',
-    })
-    .execute();
-  await a.client.workflow.start('UserExportWorkflow', { taskQueue, workflowId, args: [input] });
-  return { input, workflowId };
-}
-
 async function versionOf(workflowId: string): Promise<{ buildId?: string | null; behavior?: unknown }> {
   const info = (await a.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo?.versioningInfo;
   return { buildId: info?.deploymentVersion?.buildId, behavior: info?.behavior };
@@ -79,17 +58,17 @@ async function versionOf(workflowId: string): Promise<{ buildId?: string | null;
 describe('worker deployment versioning', () => {
   it('keeps an export in flight on the build that started it, and sends the next one to the new current build', async () => {
     await makeCurrent(a.client, 'a');
-    const first = await startExport(fixture.bigUserId);
-    await expect.poll(async () => (await exportRow(a.db, first.input.exportId)).rows_exported, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    const first = await startExport(a.db, a.client, fixture, fixture.bigUserId, { taskQueue });
+    await expect.poll(async () => (await exportRow(a.db, first.exportId)).rows_exported, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
 
     await makeCurrent(a.client, 'b');
     // Still mid-export when b became current, or this test shows nothing.
-    expect((await exportRow(a.db, first.input.exportId)).status).toBe('running');
-    const second = await startExport(fixture.smallUserId);
+    expect((await exportRow(a.db, first.exportId)).status).toBe('running');
+    const second = await startExport(a.db, a.client, fixture, fixture.smallUserId, { taskQueue });
 
     await Promise.all([a.client.workflow.result(first.workflowId), a.client.workflow.result(second.workflowId)]);
-    expect(await exportRow(a.db, first.input.exportId)).toMatchObject({ status: 'completed', rows_exported: fixture.bigUserEvents });
-    expect((await exportRow(a.db, second.input.exportId)).status).toBe('completed');
+    expect(await exportRow(a.db, first.exportId)).toMatchObject({ status: 'completed', rows_exported: fixture.bigUserEvents });
+    expect((await exportRow(a.db, second.exportId)).status).toBe('completed');
     // 1 is VERSIONING_BEHAVIOR_PINNED.
     expect(await versionOf(first.workflowId)).toEqual({ buildId: 'a', behavior: 1 });
     expect(await versionOf(second.workflowId)).toEqual({ buildId: 'b', behavior: 1 });

@@ -54,13 +54,17 @@ export async function seedFaultFixture(db: Db, bigUserEvents = 1_000_000): Promi
   return { ...scope, adminId: admin.id, adminEmail, password, bigUserId: big.id, bigUserEvents, smallUserId: small.id };
 }
 
-/** Queues an export row and starts its workflow, as POST /api/users/{id}/exports does. */
+/**
+ * Queues an export row and starts its workflow, as POST /api/users/{id}/exports does.
+ * `workflowUserId` other than the row's makes the export fail (its user is not found).
+ */
 export async function startExport(
   db: Db,
   client: import('@temporalio/client').Client,
   fixture: FaultFixture,
   userId: string,
-): Promise<{ exportId: string; workflowId: string; objectPrefix: string }> {
+  options: { taskQueue?: string; workflowUserId?: string } = {},
+) {
   const exportId = randomUUID();
   const workflowId = `user-export-${exportId}`;
   await db
@@ -75,13 +79,13 @@ export async function startExport(
       status: 'queued',
     })
     .execute();
-  await client.workflow.start('UserExportWorkflow', {
-    taskQueue: 'user-export',
+  const handle = await client.workflow.start('UserExportWorkflow', {
+    taskQueue: options.taskQueue ?? 'user-export',
     workflowId,
-    args: [{ exportId, userId, tenantId: fixture.tenantId, environmentId: fixture.environmentId }],
+    args: [{ exportId, userId: options.workflowUserId ?? userId, tenantId: fixture.tenantId, environmentId: fixture.environmentId }],
   });
   // Each attempt writes its own key under this prefix (export-file-name.ts).
-  return { exportId, workflowId, objectPrefix: `exports/${fixture.tenantId}/${fixture.environmentId}/${exportId}/` };
+  return { exportId, workflowId, handle, objectPrefix: `exports/${fixture.tenantId}/${fixture.environmentId}/${exportId}/` };
 }
 
 export function exportRow(db: Db, exportId: string) {
