@@ -59,11 +59,27 @@ describe('worker deployment versioning', () => {
   it('keeps an export in flight on the build that started it, and sends the next one to the new current build', async () => {
     await makeCurrent(a.client, 'a');
     const first = await startExport(a.db, a.client, fixture, fixture.bigUserId, { taskQueue });
-    await expect.poll(async () => (await exportRow(a.db, first.exportId)).rows_exported, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await exportRow(a.db, first.exportId)).status, { timeout: 60_000, interval: 100 }).toBe('running');
 
-    await makeCurrent(a.client, 'b');
-    // Still mid-export when b became current, or this test shows nothing.
-    expect((await exportRow(a.db, first.exportId)).status).toBe('running');
+    // Holding the row's lock keeps the export from completing (its ending is an update of
+    // that row) until b is current, however fast the machine streams the rows.
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked = () => {};
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holding = a.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('exports').select('id').where('id', '=', first.exportId).forUpdate().execute();
+      locked();
+      await released;
+    });
+    await isLocked;
+    try {
+      await makeCurrent(a.client, 'b');
+      expect((await exportRow(a.db, first.exportId)).status).toBe('running');
+    } finally {
+      release();
+      await holding;
+    }
     const second = await startExport(a.db, a.client, fixture, fixture.smallUserId, { taskQueue });
 
     await Promise.all([a.client.workflow.result(first.workflowId), a.client.workflow.result(second.workflowId)]);
