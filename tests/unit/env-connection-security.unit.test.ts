@@ -2,25 +2,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv, sharedEnvSchema, webEnvSchema } from '../../lib/env';
+import { parseEnv, sharedEnvSchema, webEnvSchema } from '../../lib/env';
+import { problemsOf, validEnv as valid } from '../support/env-fixtures';
 import { temporalConnectionOptions } from '../../lib/temporal/connection';
 import { type CertificateFiles, createTestCa, type TestCa } from '../support/test-certificates';
-
-const valid = {
-  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
-  TEMPORAL_ADDRESS: '127.0.0.1:7233',
-  S3_BUCKET: 'exports',
-};
-
-function problemsOf(action: () => unknown): string[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 let dir: string;
 let ca: TestCa;

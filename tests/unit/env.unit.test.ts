@@ -1,21 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseEnv, sharedEnvSchema, webEnvSchema } from '../../lib/env';
-
-const valid = {
-  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
-  TEMPORAL_ADDRESS: '127.0.0.1:7233',
-  S3_BUCKET: 'exports',
-};
-
-function problemsOf(action: () => unknown): string[] {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+import { parseEnv, sharedEnvSchema, webEnvSchema } from '../../lib/env';
+import { problemsOf, validEnv as valid } from '../support/env-fixtures';
 
 describe('configuration', () => {
   it('applies defaults to a minimal valid environment', () => {
