@@ -1,10 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Db } from '../db/client';
-import type { Scope } from '../scope';
 import { deleteObject } from '../storage/multipart-upload';
 import type { ExportFileResult, ExportStatusValue } from './export.contracts';
 import { completeExport } from './export-lifecycle';
-import { findExportOutcome } from './export.repository';
+import { type ExportRowScope, findExportOutcome } from './export.repository';
 
 export interface CompletionDeps {
   db: Db;
@@ -30,7 +29,7 @@ export type CompletionOutcome = { taken: true } | { taken: false; status: Export
  */
 export async function offerFileToRow(
   deps: CompletionDeps,
-  scope: Scope,
+  scope: ExportRowScope,
   exportId: string,
   file: ExportFileResult,
   options: { signal?: AbortSignal; patiently: <T>(fn: () => Promise<T>) => Promise<T> },
@@ -53,7 +52,7 @@ export async function offerFileToRow(
 
 async function readBack(
   deps: CompletionDeps,
-  scope: Scope,
+  scope: ExportRowScope,
   exportId: string,
   file: ExportFileResult,
   patiently: <T>(fn: () => Promise<T>) => Promise<T>,

@@ -1,8 +1,8 @@
 import type { Db } from '../db/client';
 import type { ExportRowUpdate } from '../db/schema';
-import type { Scope } from '../scope';
 import type { ExportFileResult, ExportStatusValue } from './export.contracts';
 import * as repo from './export.repository';
+import type { ExportRowScope } from './export.repository';
 import { statusTransitions } from './status-transitions';
 
 /**
@@ -32,7 +32,7 @@ export const { canTransition, statusesLeadingTo } = statusTransitions<ExportStat
 type DbOrTx = Parameters<typeof repo.updateExportStatus>[0];
 
 /** Moves the row to `to` if the table allows it from its current status; false if it did not move. */
-async function transition(db: DbOrTx, scope: Scope, id: string, to: ExportStatusValue, set: Omit<ExportRowUpdate, 'status'>): Promise<boolean> {
+async function transition(db: DbOrTx, scope: ExportRowScope, id: string, to: ExportStatusValue, set: Omit<ExportRowUpdate, 'status'>): Promise<boolean> {
   const result = await repo.updateExportStatus(db, scope, id, statusesLeadingTo(to), { ...set, status: to });
   return result.numUpdatedRows > 0n;
 }
@@ -43,16 +43,16 @@ export async function createQueuedExport(db: DbOrTx, row: Parameters<typeof repo
 }
 
 /** An attempt starts: progress restarts at zero, the first start time is kept. */
-export function markExportRunning(db: DbOrTx, scope: Scope, id: string, rowsTotal: number): Promise<boolean> {
+export function markExportRunning(db: DbOrTx, scope: ExportRowScope, id: string, rowsTotal: number): Promise<boolean> {
   return repo.markExportRunning(db, scope, id, statusesLeadingTo('running'), rowsTotal);
 }
 
 /** Progress is not a status change; it is written only while the export runs. */
-export function recordExportProgress(db: Db, scope: Scope, id: string, rowsExported: number): Promise<void> {
+export function recordExportProgress(db: Db, scope: ExportRowScope, id: string, rowsExported: number): Promise<void> {
   return repo.updateExportProgress(db, scope, id, rowsExported);
 }
 
-export function completeExport(db: DbOrTx, scope: Scope, id: string, file: ExportFileResult, retentionSeconds: number): Promise<boolean> {
+export function completeExport(db: DbOrTx, scope: ExportRowScope, id: string, file: ExportFileResult, retentionSeconds: number): Promise<boolean> {
   const now = new Date();
   return transition(db, scope, id, 'completed', {
     rows_exported: file.rows,
@@ -68,11 +68,11 @@ export function completeExport(db: DbOrTx, scope: Scope, id: string, file: Expor
 }
 
 /** `summary` is a fixed sentence an admin may read (failure-summary.ts), never raw error text. */
-export function failExport(db: DbOrTx, scope: Scope, id: string, summary: string): Promise<boolean> {
+export function failExport(db: DbOrTx, scope: ExportRowScope, id: string, summary: string): Promise<boolean> {
   return transition(db, scope, id, 'failed', { error_summary: summary, completed_at: new Date() });
 }
 
-export function markExportCancelled(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
+export function markExportCancelled(db: DbOrTx, scope: ExportRowScope, id: string): Promise<boolean> {
   return transition(db, scope, id, 'cancelled', { error_summary: null, completed_at: new Date() });
 }
 
@@ -80,7 +80,7 @@ export function markExportCancelled(db: DbOrTx, scope: Scope, id: string): Promi
  * The retention sweep deleted the file: the row keeps its facts (size, sha256, expiry) for
  * the history, and loses the key to an object that no longer exists.
  */
-export function expireExport(db: DbOrTx, scope: Scope, id: string): Promise<boolean> {
+export function expireExport(db: DbOrTx, scope: ExportRowScope, id: string): Promise<boolean> {
   return transition(db, scope, id, 'expired', { object_key: null });
 }
 

@@ -7,6 +7,15 @@ import { type ExportOptions, inFlightStatuses } from './export.contracts';
 type DbOrTx = Db | Transaction<Database>;
 
 /**
+ * The scope of a write to one export row, narrowed to its user where the caller knows it:
+ * the worker does (its input names the user), so its writes never touch a row of another
+ * user even if an input's export id and user id disagree.
+ */
+export interface ExportRowScope extends Scope {
+  userId?: string;
+}
+
+/**
  * An export joined with what the API shows of it: the user's and requester's emails, and
  * the newest export that repeats it ("Exported again →"), found through exports_retry_of_idx.
  */
@@ -197,37 +206,40 @@ export function insertExport(
 }
 
 /** Sets an export's status, only from the states given. Status writes go through export-lifecycle.ts, which derives `from`. */
-export function updateExportStatus(db: DbOrTx, scope: Scope, id: string, from: ExportStatus[], set: ExportRowUpdate) {
+export function updateExportStatus(db: DbOrTx, scope: ExportRowScope, id: string, from: ExportStatus[], set: ExportRowUpdate) {
   return db
     .updateTable('exports')
     .set({ ...set, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
+    .$if(scope.userId !== undefined, (q) => q.where('user_id', '=', scope.userId!))
     .where('status', 'in', from)
     .executeTakeFirst();
 }
 
 /** Marks an attempt as running: progress restarts at zero, the first start time is kept. */
-export async function markExportRunning(db: DbOrTx, scope: Scope, id: string, from: ExportStatus[], rowsTotal: number): Promise<boolean> {
+export async function markExportRunning(db: DbOrTx, scope: ExportRowScope, id: string, from: ExportStatus[], rowsTotal: number): Promise<boolean> {
   const result = await db
     .updateTable('exports')
     .set({ status: 'running', started_at: sql`coalesce(started_at, now())`, rows_exported: 0, rows_total: rowsTotal, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
+    .$if(scope.userId !== undefined, (q) => q.where('user_id', '=', scope.userId!))
     .where('status', 'in', from)
     .executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
 
-export async function updateExportProgress(db: DbOrTx, scope: Scope, id: string, rowsExported: number): Promise<void> {
+export async function updateExportProgress(db: DbOrTx, scope: ExportRowScope, id: string, rowsExported: number): Promise<void> {
   await db
     .updateTable('exports')
     .set({ rows_exported: rowsExported, updated_at: new Date() })
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
+    .$if(scope.userId !== undefined, (q) => q.where('user_id', '=', scope.userId!))
     .where('status', '=', 'running')
     .execute();
 }
@@ -252,13 +264,14 @@ export function findInFlightExportsCreatedBefore(db: DbOrTx, scope: Scope, creat
 }
 
 /** An export's status and recorded object: which attempt's file, if any, the row took. */
-export function findExportOutcome(db: DbOrTx, scope: Scope, id: string) {
+export function findExportOutcome(db: DbOrTx, scope: ExportRowScope, id: string) {
   return db
     .selectFrom('exports')
     .select(['status', 'object_key'])
     .where('tenant_id', '=', scope.tenantId)
     .where('environment_id', '=', scope.environmentId)
     .where('id', '=', id)
+    .$if(scope.userId !== undefined, (q) => q.where('user_id', '=', scope.userId!))
     .executeTakeFirst();
 }
 

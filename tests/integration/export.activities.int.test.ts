@@ -290,6 +290,27 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     expect(await storedFor(input)).toEqual({ objects: [completed.object_key], uploads: [] });
   });
 
+  it('an attempt whose input names another user of the environment leaves the row alone: its writes filter on user_id', async () => {
+    const small = await pickSeededUser(db, 1);
+    const input = await insertQueuedExport(db, small);
+    const other = await db
+      .selectFrom('users')
+      .select('id')
+      .where('tenant_id', '=', input.tenantId)
+      .where('environment_id', '=', input.environmentId)
+      .where('id', '!=', input.userId)
+      .executeTakeFirstOrThrow();
+    const mismatched = { ...input, userId: other.id };
+    const error = await new MockActivityEnvironment().run(activities.exportUserData, mismatched).catch((e: unknown) => e);
+    expect(error).toMatchObject({ type: 'NotFound', nonRetryable: true });
+    await activities.finishExport({ ...mismatched, status: 'failed', errorSummary: 'not this row' });
+    const row = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', started_at: null, object_key: null, error_summary: null });
+    expect(await storedFor(input)).toEqual({ objects: [], uploads: [] });
+    await activities.finishExport({ ...input, status: 'cancelled', errorSummary: null });
+    expect((await db.selectFrom('exports').select('status').where('id', '=', input.exportId).executeTakeFirstOrThrow()).status).toBe('cancelled');
+  });
+
   it("an export of another tenant's user is not found, non-retryably", async () => {
     const input = await insertQueuedExport(db, bigUser);
     const other = await db.selectFrom('environments').select(['id', 'tenant_id']).where('tenant_id', '!=', bigUser.tenant_id).executeTakeFirstOrThrow();

@@ -34,7 +34,8 @@ export function createExportActivities(deps: ExportActivityDeps) {
     /** Writes the file and completes the row. The file's facts live in the row, not in Temporal. */
     async exportUserData(input: UserExportInput): Promise<ExportAttemptStats> {
       const ctx = Context.current();
-      const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
+      // Narrowed to the input's user: a row whose user differs is not this export's.
+      const scope = { tenantId: input.tenantId, environmentId: input.environmentId, userId: input.userId };
       // A heartbeat proves the export moves, not that the process lives: the runner's
       // progress tick beats only when rows or ZIP bytes moved since the last beat, so an
       // export stalled on S3 or a lock misses the heartbeat timeout and is retried. Waits
@@ -109,7 +110,7 @@ export function createExportActivities(deps: ExportActivityDeps) {
 
     /** Records a failed or cancelled ending; the lifecycle never lets it overwrite one that already ended. */
     async finishExport(input: FinishExportInput): Promise<void> {
-      const scope = { tenantId: input.tenantId, environmentId: input.environmentId };
+      const scope = { tenantId: input.tenantId, environmentId: input.environmentId, userId: input.userId };
       if (input.status === 'cancelled') await markExportCancelled(deps.db, scope, input.exportId);
       else await failExport(deps.db, scope, input.exportId, input.errorSummary ?? '');
     },
