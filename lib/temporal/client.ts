@@ -27,11 +27,21 @@ export function getTemporalClient(): Promise<Client> {
 }
 
 /**
+ * Longer than any call's deadline (5 s for a start or cancel, 3 s for a probe), so calls
+ * that other requests already made on a dropped client end on their own first.
+ */
+const staleClientGraceMs = 30_000;
+
+/**
  * Drops the cached client after Temporal proved unreachable, so the next request dials a
- * fresh connection instead of waiting out a broken channel's reconnect backoff.
+ * fresh connection instead of waiting out a broken channel's reconnect backoff. The old
+ * connection is closed only after a grace period: concurrent requests still hold it, and
+ * one request's failed call must not fail theirs (closed under a call, grpc-js even throws
+ * out of band).
  */
 export function resetTemporalClient(): void {
   const stale = cache.__exportConsoleTemporal;
   cache.__exportConsoleTemporal = undefined;
-  void stale?.then((client) => client.connection.close()).catch(() => {});
+  if (!stale) return;
+  setTimeout(() => void stale.then((client) => client.connection.close()).catch(() => {}), staleClientGraceMs).unref();
 }
