@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descendantsOf, runToEnd, spawnChild, type Child } from '../../scripts/lib/child-process';
 import { findFreePort } from '../../scripts/stack/index';
 import { copyCheckout } from '../support/checkout-copy';
-import { processesMentioning, stackFrames } from '../support/child-processes';
+import { commandLineOf, processesMentioning, stackFrames } from '../support/child-processes';
 
 /**
  * A bare `npm run worker` (the compiled worker, no variables set) in a checkout: beside the
@@ -89,6 +89,11 @@ describe('a bare npm run worker', () => {
     await expect.poll(worker.output, { timeout: 60_000, interval: 500 }).toContain('worker polling');
     expect(worker.output()).toContain(`using the local stack of pid ${stack.pid}`);
     expect(worker.output()).toContain(`127.0.0.1:${ports.EMBEDDED_TEMPORAL_PORT}`);
+    // The production process model: plain node on the build, with a heap cap; no tsx loader.
+    const tree = descendantsOf(worker.pid!).map(commandLineOf);
+    const workers = tree.filter((line) => /^\S*\bnode .*dist\/worker\/index\.js$/.test(line));
+    expect(workers).toEqual([expect.stringMatching(/ --max-old-space-size=\d+ /)]);
+    expect(tree.filter((line) => /\btsx\b/.test(line))).toEqual([]);
 
     for (const pid of descendantsOf(worker.pid!)) process.kill(pid, 'SIGTERM');
     await worker.exited;
