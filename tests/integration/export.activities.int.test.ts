@@ -214,6 +214,47 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
     expect(await storedFor(input)).toEqual({ objects: [row.object_key], uploads: [] });
   });
 
+  it("two attempts racing, the cut-off one finishing first: its file is the row's, the current one deletes its own", async () => {
+    const input = await insertQueuedExport(db, bigUser);
+    /** A gate an attempt's client waits at before sending `command`; `reached` resolves once it waits there. */
+    const gate = (command: string) => {
+      let reached!: () => void;
+      let release!: () => void;
+      const at = { reached: new Promise<void>((r) => (reached = r)), open: new Promise<void>((r) => (release = r)), release: () => release() };
+      const client = hookedClient({
+        before: async (sent) => {
+          if (sent !== command) return;
+          reached();
+          await at.open;
+        },
+      });
+      return { ...at, client };
+    };
+    const activitiesOn = (client: S3Client) =>
+      createExportActivities({ db, pool, s3: client, bucket: env.S3_BUCKET, retentionSeconds: 7 * 24 * 3600, runOptions: { partSize: 5 * 1024 * 1024 } });
+    // Attempt 1 (its worker cut off) has stored its whole object and is about to check it;
+    // attempt 2 runs meanwhile, up to completing its own upload.
+    const staleGate = gate('HeadObjectCommand');
+    const stale = new MockActivityEnvironment({ attempt: 1 }).run(activitiesOn(staleGate.client).exportUserData, input);
+    await staleGate.reached;
+    const currentGate = gate('CompleteMultipartUploadCommand');
+    const current = new MockActivityEnvironment({ attempt: 2 }).run(activitiesOn(currentGate.client).exportUserData, input);
+    await currentGate.reached;
+    staleGate.release();
+    await stale;
+    currentGate.release();
+    // The current attempt finds the export completed: redundant, not failed.
+    expect(await current).toEqual({ heartbeats: expect.any(Number) });
+    staleGate.client.destroy();
+    currentGate.client.destroy();
+
+    const row = await db.selectFrom('exports').selectAll().where('id', '=', input.exportId).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'completed', rows_exported: bigUser.events });
+    const stored = await getObjectBytes(s3, env.S3_BUCKET, row.object_key!);
+    expect({ sha256: createHash('sha256').update(stored).digest('hex'), bytes: stored.length }).toEqual({ sha256: row.sha256, bytes: Number(row.bytes) });
+    expect(await storedFor(input)).toEqual({ objects: [row.object_key], uploads: [] });
+  });
+
   it('heartbeats stop while nothing moves: an upload stalled on S3 lets the heartbeat time out', async () => {
     const input = await insertQueuedExport(db, bigUser);
     const mock = new MockActivityEnvironment();
