@@ -51,9 +51,11 @@ describe('startChild', () => {
     let pid = 0;
     const failed = startChild({
       name: 'slow',
-      ...node('console.log("waiting"); setInterval(() => {}, 1000)'),
+      // A shell starts in milliseconds even on a loaded machine (node may take longer than the deadline to print).
+      command: '/bin/sh',
+      args: ['-c', 'echo waiting; exec sleep 1000'],
       pidDir: dataDir,
-      readyTimeoutMs: 300,
+      readyTimeoutMs: 2_000,
       ready: {
         probe: async () => {
           pid ||= JSON.parse(await readFile(path.join(dataDir, 'stack.pids.json'), 'utf8')).entries[0].pid;
@@ -61,7 +63,7 @@ describe('startChild', () => {
         },
       },
     });
-    await expect(failed).rejects.toThrow('slow not ready within 0.3s: not listening\n--- last output ---\nwaiting');
+    await expect(failed).rejects.toThrow('slow not ready within 2s: not listening\n--- last output ---\nwaiting');
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
     expect(JSON.parse(await readFile(path.join(dataDir, 'stack.pids.json'), 'utf8')).entries).toEqual([]);
