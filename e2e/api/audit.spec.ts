@@ -29,9 +29,9 @@ const s3 = createS3Client(env);
 const userAgent = 'ExportConsoleAuditSpec/1.0 (+e2e/api/audit.spec.ts)';
 // With TRUSTED_PROXY_HOPS unset (the tests' setting), a client-sent X-Forwarded-For is its own words.
 const spoofedAddress = '198.51.100.23';
-// The socket peer as the server stamps it (loopback here); `unknown` where `next start`
-// runs without the custom server that stamps it.
-const serverSeenAddress = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1|unknown)$/;
+// The socket peer as server.mjs stamps it (loopback here): never the client's own words,
+// and never `unknown`, which would mean the peer was not recorded at all.
+const serverSeenAddress = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/;
 
 let db: pg.Client;
 let acme: TenantFixture;
