@@ -76,3 +76,14 @@ test('a sign-in that cannot complete says so on the form', async ({ page }) => {
   await expect(page.locator('form').getByRole('alert')).toHaveText(/could not be reached/);
   await expect(page).toHaveURL(/\/login/);
 });
+
+test('next-auth’s answer to a refused form token (200, no session cookie) shows a message, not a bounce', async ({ page }) => {
+  // What the credentials callback answered in the silent failures: success-shaped, no cookie.
+  await page.route('**/api/auth/callback/credentials', (route) =>
+    route.fulfill({ json: { url: new URL('/api/auth/signin?csrf=true', page.url()).toString() } }),
+  );
+  await page.goto('/login');
+  await submit(page, logins.acmeAdmin);
+  await expect(page.locator('form').getByRole('alert')).toHaveText(/did not complete/);
+  await expect(page).toHaveURL(/\/login/);
+});

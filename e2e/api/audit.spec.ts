@@ -16,8 +16,10 @@ import {
   type TenantFixture,
   type UserFixture,
 } from './data';
+import { createTestAdmin } from './accounts';
 import { expectApiError } from './expect-api';
-import { signInApi } from './session';
+import { postCredentials } from './raw-http';
+import { anonymousContext, cookieHeader, signInApi } from './session';
 
 /**
  * The audit trail through the real production build: a cross-site link cannot make an
@@ -29,9 +31,9 @@ const s3 = createS3Client(env);
 const userAgent = 'ExportConsoleAuditSpec/1.0 (+e2e/api/audit.spec.ts)';
 // With TRUSTED_PROXY_HOPS unset (the tests' setting), a client-sent X-Forwarded-For is its own words.
 const spoofedAddress = '198.51.100.23';
-// The socket peer as the server stamps it (loopback here); `unknown` where `next start`
-// runs without the custom server that stamps it.
-const serverSeenAddress = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1|unknown)$/;
+// The socket peer as server.mjs stamps it (loopback here): never the client's own words,
+// and never `unknown`, which would mean the peer was not recorded at all.
+const serverSeenAddress = /^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/;
 
 let db: pg.Client;
 let acme: TenantFixture;
@@ -117,6 +119,27 @@ test('audit rows carry the client address (not a spoofed X-Forwarded-For) and th
   await expect
     .poll(async () => (await db.query<{ status: string }>('select status from exports where id = $1', [created.id])).rows[0]?.status, { timeout: 30_000 })
     .toBe('completed');
+});
+
+test('a sign-in is audited with the address its connection came from and its user agent', async () => {
+  const account = await createTestAdmin(db, 'acme');
+  const browser = await anonymousContext();
+  try {
+    const { csrfToken } = (await (await browser.get('/api/auth/csrf')).json()) as { csrfToken: string };
+    // From 127.0.0.42, which only the socket can tell; the X-Forwarded-For claims another.
+    const response = await postCredentials(
+      { email: account.email, password: account.password, csrfToken },
+      { cookie: await cookieHeader(browser), from: '127.0.0.42', headers: { 'user-agent': userAgent, 'x-forwarded-for': spoofedAddress } },
+    );
+    expect(response.status, response.text).toBe(200);
+  } finally {
+    await browser.dispose();
+  }
+  const { rows } = await db.query<{ client_address: string; user_agent: string }>(
+    `select client_address, user_agent from audit_log where admin_id = $1 and action = 'auth.signed_in'`,
+    [account.id],
+  );
+  expect(rows).toEqual([{ client_address: '127.0.0.42', user_agent: userAgent }]);
 });
 
 test('the audit page shows where each action came from', async ({ page }) => {

@@ -2,9 +2,12 @@ import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
+import { encode } from 'next-auth/jwt';
 import { devSecretPrefix } from '../../lib/env';
-import { spawnChild } from '../../scripts/lib/child-process';
+import { spawnChild, startChild } from '../../scripts/lib/child-process';
 import { logins, signIn } from '../fixtures';
+import { createTestAdmin } from './accounts';
+import { connectDb, seededTenant } from './data';
 import { appBaseURL } from './session';
 
 /**
@@ -55,9 +58,9 @@ interface RawResponse {
 }
 
 /** node:http, because fetch refuses TRACE. */
-function send(method: string, path: string): Promise<RawResponse> {
+function send(method: string, path: string, options: { base?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, appBaseURL), { method }, (res) => {
+    const req = httpRequest(new URL(path, options.base ?? appBaseURL), { method, headers: options.headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -161,5 +164,67 @@ test.describe('security headers', () => {
     await page.goto('/audit');
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
     expect(violations).toEqual([]);
+  });
+});
+
+test.describe('production start behind https, with a shorter session lifetime', () => {
+  // A second production server on its own port, configured as an operator would behind a
+  // TLS-terminating proxy: NEXTAUTH_URL is https, SESSION_MAX_AGE_SECONDS is 10 minutes.
+  const maxAge = 600;
+  let base = '';
+  let stop: (() => Promise<void>) | undefined;
+
+  test.beforeAll(async () => {
+    const port = await freePort();
+    const server = await startChild({
+      name: 'web-https',
+      command: process.execPath,
+      args: ['server.mjs'],
+      cwd: root,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', NEXTAUTH_URL: 'https://exports.example.test', SESSION_MAX_AGE_SECONDS: String(maxAge) },
+      ready: { line: /Ready on/ },
+      readyTimeoutMs: 60_000,
+    });
+    base = `http://127.0.0.1:${port}`;
+    stop = () => server.stop();
+  });
+  test.afterAll(async () => {
+    await stop?.();
+  });
+
+  test('answers carry HSTS and its cookies are Secure', async () => {
+    const page = await send('GET', '/login', { base });
+    expect(page.headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+    const csrf = await send('GET', '/api/auth/csrf', { base });
+    const cookies = [csrf.headers['set-cookie'] ?? []].flat();
+    expect(cookies.length, csrf.body).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie).toMatch(/^__(Host|Secure)-next-auth\.[^;]+;.*\bSecure\b/i);
+  });
+
+  test('a session ends at SESSION_MAX_AGE_SECONDS after sign-in, not at 8 hours', async () => {
+    const db = await connectDb();
+    try {
+      const acme = await seededTenant(db, 'acme', logins.acmeAdmin);
+      const admin = await createTestAdmin(db, 'acme');
+      const claims = {
+        id: admin.id,
+        email: admin.email,
+        name: 'E2E admin',
+        role: 'admin' as const,
+        tenantId: acme.tenantId,
+        tenantName: 'Acme Corp',
+        environmentId: acme.production,
+      };
+      const now = Math.floor(Date.now() / 1000);
+      const cookie = async (authTime: number) =>
+        `__Secure-next-auth.session-token=${await encode({ secret: process.env.NEXTAUTH_SECRET!, token: { sub: admin.id, admin: claims, authTime, sessionVersion: 0 } })}`;
+      // Control: signed in a minute ago, accepted; so only the age differs below.
+      const fresh = await send('GET', '/api/exports?limit=1', { base, headers: { cookie: await cookie(now - 60) } });
+      expect(fresh.status, fresh.body).toBe(200);
+      const old = await send('GET', '/api/exports?limit=1', { base, headers: { cookie: await cookie(now - maxAge - 60) } });
+      expect(old.status, old.body).toBe(401);
+    } finally {
+      await db.end();
+    }
   });
 });

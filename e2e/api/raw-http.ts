@@ -49,3 +49,61 @@ export function postCredentials(
 export function sessionCookieSet(response: RawResponse): boolean {
   return [response.headers['set-cookie'] ?? []].flat().some((c) => /^(__Secure-)?next-auth\.session-token=[^;]+/.test(c));
 }
+
+/**
+ * POSTs a chunked body (no Content-Length) that goes on for up to `totalBytes`, written as
+ * fast as the server takes it, and resolves with the answer. `answeredBeforeEnd` says
+ * whether the answer came while the body was still unfinished: a server that reads a body
+ * whole before checking its size can only answer after the end, and meanwhile a slow or
+ * endless body holds it. `totalBytes` is far beyond what socket buffers absorb, so a
+ * server that stops reading stops the writes too.
+ */
+export function postEndlessBody(
+  path: string,
+  options: { headers?: Record<string, string>; totalBytes?: number } = {},
+): Promise<RawResponse & { answeredBeforeEnd: boolean; sentBytes: number }> {
+  const url = new URL(path, appBaseURL);
+  const totalBytes = options.totalBytes ?? 64 * 1024 * 1024;
+  const chunk = Buffer.alloc(16 * 1024, 'x');
+  return new Promise((resolve, reject) => {
+    let sentBytes = 0;
+    let ended = false;
+    let answered = false;
+    const request = http.request(
+      {
+        method: 'POST',
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        headers: { ...options.headers, 'transfer-encoding': 'chunked' },
+        agent: false,
+      },
+      (response) => {
+        answered = true;
+        const answeredBeforeEnd = !ended;
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (part: string) => (text += part));
+        response.on('end', () => {
+          request.destroy();
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, answeredBeforeEnd, sentBytes });
+        });
+      },
+    );
+    // The server may close the connection under a body it refused: only an error before any answer counts.
+    request.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const pump = (): void => {
+      if (answered || request.destroyed) return;
+      if (sentBytes >= totalBytes) {
+        ended = true;
+        request.end();
+        return;
+      }
+      sentBytes += chunk.length;
+      request.write(chunk, () => pump());
+    };
+    pump();
+  });
+}

@@ -73,6 +73,25 @@ test('a password change, a demotion or disabling ends the sessions already open'
   }
 });
 
+test('a change made straight in the database ends the session too: each check stands alone', async () => {
+  // An operator's SQL bumps no session version: only comparing with the admin row catches these.
+  const changes: [string, string][] = [
+    ['role changed', `update admins set role = 'viewer' where id = $1`],
+    ['moved to another tenant', `update admins set tenant_id = (select id from tenants where slug = 'globex') where id = $1`],
+    ['disabled', 'update admins set disabled_at = now() where id = $1'],
+    ['deleted', 'delete from admins where id = $1'],
+  ];
+  for (const [what, statement] of changes) {
+    const admin = await createTestAdmin(pgClient, 'acme');
+    const cookie = await signedIn(admin);
+    // The sign-in's own audit row would keep the row from being deleted.
+    if (what === 'deleted') await pgClient.query('delete from audit_log where admin_id = $1', [admin.id]);
+    await pgClient.query(statement, [admin.id]);
+    const response = await apiWith(cookie);
+    expect(response.status, `${what}: ${response.text}`).toBe(401);
+  }
+});
+
 test('a disabled admin cannot sign in, even with the right password', async () => {
   const admin = await createTestAdmin(pgClient, 'acme');
   await setAdminDisabled(db, admin.email, true);

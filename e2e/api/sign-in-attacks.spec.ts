@@ -3,8 +3,8 @@ import type pg from 'pg';
 import { signInThrottle } from '../../lib/auth/sign-in-throttle';
 import { createTestAdmin, type TestAdmin } from './accounts';
 import { connectDb } from './data';
-import { postCredentials, rawRequest, sessionCookieSet } from './raw-http';
-import { anonymousContext, cookieHeader } from './session';
+import { postCredentials, postEndlessBody, rawRequest, sessionCookieSet } from './raw-http';
+import { anonymousContext, appOrigin, cookieHeader, signInApi } from './session';
 
 /**
  * Password guessing against the credentials callback, performed as an attacker would
@@ -134,4 +134,27 @@ test('auth bodies are capped while reading, chunked or not', async () => {
     body: big,
   });
   expect(chunked.status).toBe(413);
+});
+
+test('an endless chunked body is refused while it is still arriving, on the open auth routes and signed-in ones', async () => {
+  const { cookie } = await formToken();
+  const admin = await createTestAdmin(db, 'acme');
+  const signedIn = await signInApi(admin.email, admin.password);
+  contexts.push(signedIn);
+  const session = await cookieHeader(signedIn);
+  const form = { 'content-type': 'application/x-www-form-urlencoded', cookie };
+  const json = { 'content-type': 'application/json', cookie: session, origin: appOrigin };
+  const cases: [string, Record<string, string>][] = [
+    ['/api/auth/callback/credentials', form],
+    ['/api/auth/signout', form],
+    ['/api/auth/session', { ...json, cookie }],
+    [`/api/exports/${admin.id}/cancel`, json],
+    [`/api/users/${admin.id}/exports`, json],
+  ];
+  for (const [path, headers] of cases) {
+    const response = await postEndlessBody(path, { headers });
+    expect(response.status, `${path}: ${response.text}`).toBe(413);
+    expect(response.answeredBeforeEnd, `${path} answered only after ${response.sentBytes} bytes, at the end`).toBe(true);
+    expect(JSON.parse(response.text).error.code, path).toBe('payload_too_large');
+  }
 });

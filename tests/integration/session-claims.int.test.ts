@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { JWT } from 'next-auth/jwt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endAdminSessions, setAdminDisabled, setAdminPassword, setAdminRole } from '../../lib/auth/admin-accounts';
@@ -46,6 +47,14 @@ describe('session tokens are checked against the admin row', () => {
     expect(await activeSessionAdmin(scratch.db, { ...token, authTime: undefined }, maxAge)).toBeNull();
   });
 
+  it('end at SESSION_MAX_AGE_SECONDS when it is set below 8 hours', async () => {
+    const { token } = await signedIn();
+    const shorter = 600;
+    const at = (seconds: number) => (token.authTime! + seconds) * 1000;
+    expect(await activeSessionAdmin(scratch.db, token, shorter, at(shorter - 5))).not.toBeNull();
+    expect(await activeSessionAdmin(scratch.db, token, shorter, at(shorter + 5))).toBeNull();
+  });
+
   it('end when the admin signs out elsewhere, changes password or role, or is disabled', async () => {
     const cases: [string, (email: string, id: string) => Promise<void>][] = [
       ['sign-out', (_email, id) => endAdminSessions(scratch.db, id)],
@@ -64,5 +73,22 @@ describe('session tokens are checked against the admin row', () => {
     const { token } = await signedIn();
     const other = await signedIn();
     expect(await activeSessionAdmin(scratch.db, { ...token, admin: { ...token.admin!, tenantId: other.token.admin!.tenantId } }, maxAge)).toBeNull();
+  });
+
+  // Each check on its own: a change made straight in the database (an operator's SQL) bumps
+  // no session version, so only the comparison with the row itself can end the session.
+  const rowChanges: [string, (id: string, otherTenant: string) => Promise<unknown>][] = [
+    ['deleted', (id) => sql`delete from admins where id = ${id}`.execute(scratch.db)],
+    ['disabled', (id) => sql`update admins set disabled_at = now() where id = ${id}`.execute(scratch.db)],
+    ['given another role', (id) => sql`update admins set role = 'viewer' where id = ${id}`.execute(scratch.db)],
+    ['moved to another tenant', (id, otherTenant) => sql`update admins set tenant_id = ${otherTenant} where id = ${id}`.execute(scratch.db)],
+    ['moved to another session version', (id) => sql`update admins set session_version = session_version + 1 where id = ${id}`.execute(scratch.db)],
+  ];
+  it.each(rowChanges)('end when the admin row is %s straight in the database', async (_what, change) => {
+    const otherTenant = (await signedIn()).token.admin!.tenantId;
+    const { token } = await signedIn();
+    expect(await activeSessionAdmin(scratch.db, token, maxAge)).not.toBeNull();
+    await change(token.admin!.id, otherTenant);
+    expect(await activeSessionAdmin(scratch.db, token, maxAge)).toBeNull();
   });
 });

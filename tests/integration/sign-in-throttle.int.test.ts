@@ -59,6 +59,18 @@ describe('sign-in throttle on real Postgres', () => {
     expect((await reserveSignInAttempt(scratch.db, { email, client: own })).attemptId).toBeDefined();
   });
 
+  it('a shared address (office NAT) past the per-client ceiling still lets in an admin who signed in from it before', async () => {
+    const office = '198.51.100.77';
+    const colleague = fresh();
+    const ok = await reserveSignInAttempt(scratch.db, { email: colleague, client: office });
+    await settleSignInAttempt(scratch.db, ok.attemptId!, true);
+    // Someone behind the same address sprays wrong passwords over many emails…
+    for (let i = 0; i < signInThrottle.maxPerClient; i++) await fail(fresh(), office, 1);
+    expect((await reserveSignInAttempt(scratch.db, { email: fresh(), client: office })).retryAfter).toBeGreaterThan(0);
+    // …which does not lock out the colleague who signs in from there.
+    expect((await reserveSignInAttempt(scratch.db, { email: colleague, client: office })).attemptId).toBeDefined();
+  });
+
   it('a released attempt (stale form token) costs nothing', async () => {
     const email = fresh();
     for (let i = 0; i < signInThrottle.maxPerPair + 3; i++) {
