@@ -3,6 +3,14 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
+// Integration files that bring up processes of their own (a private stack, Temporal server or
+// checkout copy) or work in a scratch database: they touch no row, workflow or object of the
+// shared test stack, so scripts/test.ts runs them beside the shared-stack files. They mostly
+// wait on process start-ups.
+const ownStackFiles = ['temporal-tls', 'temporal-server-profile', 'stack-start', 'worker-beside-stack', 'migrations', 'seed'].map(
+  (name) => `tests/integration/${name}.int.test.ts`,
+);
+
 // Unit tests need nothing running; integration tests expect the stack that
 // scripts/test.ts starts (its addresses arrive through the environment).
 export default defineConfig({
@@ -18,10 +26,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['node_modules/**', '.next/**'],
+          exclude: ['node_modules/**', '.next/**', ...ownStackFiles],
           // Real services: Temporal worker start-up bundles workflows, which takes seconds.
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // One at a time: the files share the stack's database and Temporal (the reconciler
+          // sweeps every row in flight, whoever wrote it).
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration-own-stack',
+          include: ownStackFiles,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One at a time among themselves (each starts several processes), beside the shared-stack files.
           fileParallelism: false,
         },
       },

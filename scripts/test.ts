@@ -5,7 +5,7 @@ import { findFreePort, findFreeStackPorts, startStack } from './stack/index';
 import { appEnv, prepareDatabase, randomSecret } from './lib/app-env';
 import { startChild } from './lib/child-process';
 import { bin, run } from './lib/run';
-import { playwrightCounts, scriptCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
+import { playwrightCounts, scriptCounts, sumCounts, vitestCounts, type SuiteCounts } from './lib/test-counts';
 
 /**
  * `npm test`: every test, on a throwaway stack (Postgres, Temporal, S3, Mailpit on free ports, data
@@ -63,21 +63,31 @@ try {
     APP_URL: appUrl,
   };
 
-  const vitest = async (project: 'unit' | 'integration' | 'faults' | 'scale') => {
+  const vitestRun = async (project: 'unit' | 'integration' | 'integration-own-stack' | 'faults' | 'scale', extra: string[] = []) => {
     const report = join(dataDir, `vitest-${project}.json`);
     // Fault files each run a private stack and mostly wait on real timeouts: one worker per file.
     const workers = project === 'faults' ? ['--maxWorkers=3'] : [];
     await run(
       bin('vitest'),
-      ['run', '--project', project, ...workers, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...fileFilters],
+      ['run', '--project', project, ...workers, ...extra, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...fileFilters],
       {
         env,
       },
     );
-    counts.push(await vitestCounts(project, report));
+    return report;
+  };
+  const vitest = async (project: 'unit' | 'faults' | 'scale') => {
+    counts.push(await vitestCounts(project, await vitestRun(project)));
   };
   if (suites.has('unit')) await vitest('unit');
-  if (suites.has('integration')) await vitest('integration');
+  if (suites.has('integration')) {
+    // The files with processes of their own run beside the shared-stack ones (both one file at
+    // a time): they mostly wait. One suite in the summary; a file filter may match only one half.
+    const halves = await Promise.all(
+      (['integration', 'integration-own-stack'] as const).map(async (project) => vitestCounts('integration', await vitestRun(project, ['--passWithNoTests']))),
+    );
+    counts.push(sumCounts('integration', halves));
+  }
 
   // The end-to-end, fault and scale suites run the production build: the web app and the compiled worker.
   const needsBuild = suites.has('e2e') || suites.has('faults') || suites.has('scale');

@@ -28,6 +28,12 @@ export async function vitestCounts(suite: string, file: string): Promise<SuiteCo
   }
 }
 
+/** Several runs counted as one suite. */
+export function sumCounts(suite: string, parts: SuiteCounts[]): SuiteCounts {
+  const total = (key: 'passed' | 'failed' | 'skipped') => parts.reduce((n, part) => n + part[key], 0);
+  return { suite, passed: total('passed'), failed: total('failed'), skipped: total('skipped') };
+}
+
 /** Reads Playwright's JSON report. A missing report counts as one failure. */
 export async function playwrightCounts(suite: string, file: string): Promise<SuiteCounts> {
   try {
