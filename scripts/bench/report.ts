@@ -117,6 +117,19 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
           `${(s.baselineMs.median / s.rawMs.median).toFixed(2)} | **${s.productOverRaw.toFixed(2)}** | ${s.productOverRawPerRound.map((x) => x.toFixed(2)).join(', ')} |`,
       );
     }
+    if (r.throughput.every((s) => s.productCpuMs)) {
+      out.push(
+        '',
+        "CPU time per export (every thread): the baseline's in the bench process, the product's in the worker's process tree (Temporal's threads included; Postgres and S3 not counted on either side):",
+        '',
+      );
+      out.push('| events | baseline CPU | product worker CPU | **product ÷ baseline CPU** | per pair |', '|---:|---:|---:|---:|---|');
+      for (const s of r.throughput) {
+        out.push(
+          `| ${compactCount(s.events)} | ${spread(s.baselineCpuMs)} | ${spread(s.productCpuMs)} | **${(s.productCpuMs.median / s.baselineCpuMs.median).toFixed(2)}** | ${s.cpuRatios.map((x) => x.toFixed(2)).join(', ')} |`,
+        );
+      }
+    }
     if (r.throughput.every((s) => s.jsonlMs)) {
       out.push('', 'The product in the jsonl format against csv (issue 12), the same user in the same rounds (B R P J):', '');
       out.push(

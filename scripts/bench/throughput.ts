@@ -49,6 +49,11 @@ export interface ThroughputSize {
   baselineRuns: number[];
   rawRuns: number[];
   productRuns: number[];
+  /** CPU time per run: the bench process for the baseline, the worker's tree for the product. */
+  baselineCpuMs: Summary;
+  productCpuMs: Summary;
+  /** product CPU ÷ baseline CPU per pair: the framework's cost in CPU, which the machine's other work moves far less than wall time. */
+  cpuRatios: number[];
   /** The product exporting the same user as jsonl, in the same rounds. */
   jsonlMs: Summary;
   jsonlZipBytes: number;
@@ -90,7 +95,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       }
       ctx.log(
         `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
-          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} / product worker ${formatMs(prod.workerCpuMs)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
@@ -135,6 +140,9 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       baselineRuns: b.map((r) => round(r.ms)),
       rawRuns: raw.map((r) => round(r.ms)),
       productRuns: p.map((r) => round(r.ms)),
+      baselineCpuMs: summarize(b.map((r) => r.cpuMs)),
+      productCpuMs: summarize(p.map((r) => r.workerCpuMs)),
+      cpuRatios: p.map((r, i) => round(r.workerCpuMs / b[i]!.cpuMs, 3)),
       jsonlMs,
       jsonlZipBytes: j[0]!.zipBytes,
       jsonlOverCsv: productMs.median / jsonlMs.median,
