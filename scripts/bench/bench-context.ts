@@ -12,7 +12,7 @@ import { exportStartSearchAttributes } from '../../lib/temporal/search-attribute
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
 import type { BenchData, BenchUser } from './seed-bench-data';
 import type { RssSampler, RssWindow } from './rss-sampler';
-import { treeCpuSeconds } from './cpu-monitor';
+import { threadCpuSeconds, treeCpuSeconds } from './cpu-monitor';
 
 /** What every bench step shares: the stack's clients, the seeded data, the worker's pid. */
 export interface BenchContext {
@@ -40,6 +40,8 @@ export interface ProductRun {
   rss: RssWindow;
   /** CPU time the worker's process tree used from the row insert to the result (every thread). */
   workerCpuMs: number;
+  /** The same by thread group of the worker's node process (cpu-monitor.ts threadCpuSeconds), ms. */
+  workerThreadCpuMs: Record<string, number>;
 }
 
 /**
@@ -53,6 +55,7 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   const scope = { tenantId: user.tenantId, environmentId: user.environmentId };
   await ctx.sampler.reset();
   const cpu0 = treeCpuSeconds(ctx.workerPid);
+  const threads0 = threadCpuSeconds(ctx.workerPid);
   const wall0 = Date.now();
   const started = performance.now();
   await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId, options: { format, from: null, to: null } });
@@ -66,6 +69,9 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
   const ms = performance.now() - started;
   const workerCpuMs = (treeCpuSeconds(ctx.workerPid) - cpu0) * 1000;
+  const workerThreadCpuMs = Object.fromEntries(
+    Object.entries(threadCpuSeconds(ctx.workerPid)).map(([name, seconds]) => [name, Math.round((seconds - (threads0[name] ?? 0)) * 1000)]),
+  );
   const rss = await ctx.sampler.read();
   if (result.status !== 'completed') {
     throw new Error(`export ${exportId} ended ${result.status}: ${'errorSummary' in result ? result.errorSummary : ''}`);
@@ -89,6 +95,7 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
     heartbeats: result.heartbeats ?? 0,
     rss,
     workerCpuMs,
+    workerThreadCpuMs,
   };
 }
 

@@ -54,6 +54,8 @@ export interface ThroughputSize {
   productCpuMs: Summary;
   /** product CPU ÷ baseline CPU per pair: the framework's cost in CPU, which the machine's other work moves far less than wall time. */
   cpuRatios: number[];
+  /** Median CPU of the worker's thread groups per product run (ms): where its CPU goes. */
+  productThreadCpuMs: Record<string, number>;
   /** The product exporting the same user as jsonl, in the same rounds. */
   jsonlMs: Summary;
   jsonlZipBytes: number;
@@ -95,7 +97,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       }
       ctx.log(
         `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
-          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} / product worker ${formatMs(prod.workerCpuMs)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} / product worker ${formatMs(prod.workerCpuMs)} (${threadsNote(prod.workerThreadCpuMs)}), product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
@@ -143,6 +145,12 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       baselineCpuMs: summarize(b.map((r) => r.cpuMs)),
       productCpuMs: summarize(p.map((r) => r.workerCpuMs)),
       cpuRatios: p.map((r, i) => round(r.workerCpuMs / b[i]!.cpuMs, 3)),
+      productThreadCpuMs: Object.fromEntries(
+        [...new Set(p.flatMap((r) => Object.keys(r.workerThreadCpuMs)))].map((name) => [
+          name,
+          round(summarize(p.map((r) => r.workerThreadCpuMs[name] ?? 0)).median),
+        ]),
+      ),
       jsonlMs,
       jsonlZipBytes: j[0]!.zipBytes,
       jsonlOverCsv: productMs.median / jsonlMs.median,
@@ -151,6 +159,15 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
     });
   }
   return results;
+}
+
+/** `main 2.1 s, node 1.2 s, …`: the thread groups that used more than 20 ms. */
+function threadsNote(ms: Record<string, number>): string {
+  return Object.entries(ms)
+    .filter(([, v]) => v > 20)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, v]) => `${name} ${formatMs(v)}`)
+    .join(', ');
 }
 
 async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSubject> {
