@@ -4,6 +4,7 @@ import { baselineExport, type BaselineSubject } from './baseline-export';
 import { rawEventsCopySql } from './raw-copy-sql';
 import { deleteObject, getObject, productExport, productStepNames, readManifest, type BenchContext, type ProductRun, type ProductStep } from './bench-context';
 import type { BenchUser } from './seed-bench-data';
+import { threadCpuSeconds } from './cpu-monitor';
 import { compactCount, formatMs, mb, round, summarize, type Summary } from './stats';
 
 /**
@@ -97,7 +98,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       }
       ctx.log(
         `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
-          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} / product worker ${formatMs(prod.workerCpuMs)} (${threadsNote(prod.workerThreadCpuMs)}), product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} (${threadsNote(base.threadCpuMs)}) / product worker ${formatMs(prod.workerCpuMs)} (${threadsNote(prod.workerThreadCpuMs)}), product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
@@ -185,8 +186,12 @@ async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSu
 /** The SPEC §9 baseline, or with `raw` the raw-COPY one (same path, plain SQL). */
 async function baseline(ctx: BenchContext, subject: BaselineSubject, raw = false) {
   const key = `bench-baseline/${randomUUID()}.zip`;
+  const threads0 = threadCpuSeconds(process.pid);
   const result = await baselineExport({ pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET }, subject, key, raw ? { copySql: rawEventsCopySql } : {});
-  return { ...result, key };
+  const threadCpuMs = Object.fromEntries(
+    Object.entries(threadCpuSeconds(process.pid)).map(([name, seconds]) => [name, Math.round((seconds - (threads0[name] ?? 0)) * 1000)]),
+  );
+  return { ...result, key, threadCpuMs };
 }
 
 /** Same content: identical files (names, row counts, sha256 of each file's bytes). */
