@@ -33,6 +33,8 @@ export interface BaselineResult {
   zipBytes: number;
   sha256: string;
   ms: number;
+  /** CPU time of this (the bench's) process over the run, every thread: the product's workerCpuMs compares with it. */
+  cpuMs: number;
 }
 
 export async function baselineExport(
@@ -42,6 +44,7 @@ export async function baselineExport(
   options: { compressionLevel?: number; partSize?: number; queueSize?: number; copySql?: (query: EventsQuery) => string; format?: ExportFormat } = {},
 ): Promise<BaselineResult> {
   const started = performance.now();
+  const cpu0 = process.cpuUsage();
   const client = await deps.pool.connect();
   let failed = false;
   try {
@@ -77,8 +80,9 @@ export async function baselineExport(
       archive.done,
     ]);
     const ms = performance.now() - started;
+    const cpu = process.cpuUsage(cpu0);
     const rows = files.find((f) => f.name === eventsFileName(format))?.rows ?? 0;
-    return { rows, csvBytes: archive.events.bytes, zipBytes: uploaded.bytes, sha256: uploaded.sha256, ms };
+    return { rows, csvBytes: archive.events.bytes, zipBytes: uploaded.bytes, sha256: uploaded.sha256, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   } catch (error) {
     failed = true;
     throw error;

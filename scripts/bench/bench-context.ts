@@ -12,6 +12,7 @@ import { exportStartSearchAttributes } from '../../lib/temporal/search-attribute
 import { startRegisteredWorkflow } from '../../lib/temporal/start-workflow';
 import type { BenchData, BenchUser } from './seed-bench-data';
 import type { RssSampler, RssWindow } from './rss-sampler';
+import { threadCpuSeconds, treeCpuSeconds } from './cpu-monitor';
 
 /** What every bench step shares: the stack's clients, the seeded data, the worker's pid. */
 export interface BenchContext {
@@ -22,6 +23,8 @@ export interface BenchContext {
   temporal: Client;
   data: BenchData;
   sampler: RssSampler;
+  /** The worker's node process: its CPU time is read per product run. */
+  workerPid: number;
   log: (line: string) => void;
 }
 
@@ -35,6 +38,10 @@ export interface ProductRun {
   zipBytes: number;
   heartbeats: number;
   rss: RssWindow;
+  /** CPU time the worker's process tree used from the row insert to the result (every thread). */
+  workerCpuMs: number;
+  /** The same by thread group of the worker's node process (cpu-monitor.ts threadCpuSeconds), ms. */
+  workerThreadCpuMs: Record<string, number>;
 }
 
 /**
@@ -47,6 +54,8 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   const workflowId = `user-export-${exportId}`;
   const scope = { tenantId: user.tenantId, environmentId: user.environmentId };
   await ctx.sampler.reset();
+  const cpu0 = treeCpuSeconds(ctx.workerPid);
+  const threads0 = threadCpuSeconds(ctx.workerPid);
   const wall0 = Date.now();
   const started = performance.now();
   await createQueuedExport(ctx.db, { id: exportId, scope, userId: user.userId, requestedBy: adminId, workflowId, options: { format, from: null, to: null } });
@@ -59,6 +68,10 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
   });
   const result = (await ctx.temporal.workflow.result(workflowId)) as UserExportResult;
   const ms = performance.now() - started;
+  const workerCpuMs = (treeCpuSeconds(ctx.workerPid) - cpu0) * 1000;
+  const workerThreadCpuMs = Object.fromEntries(
+    Object.entries(threadCpuSeconds(ctx.workerPid)).map(([name, seconds]) => [name, Math.round((seconds - (threads0[name] ?? 0)) * 1000)]),
+  );
   const rss = await ctx.sampler.read();
   if (result.status !== 'completed') {
     throw new Error(`export ${exportId} ended ${result.status}: ${'errorSummary' in result ? result.errorSummary : ''}`);
@@ -81,6 +94,8 @@ export async function productExport(ctx: BenchContext, user: BenchUser, adminId:
     zipBytes: row.bytes ?? 0,
     heartbeats: result.heartbeats ?? 0,
     rss,
+    workerCpuMs,
+    workerThreadCpuMs,
   };
 }
 

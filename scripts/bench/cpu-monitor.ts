@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { processTreeSync } from './rss-sampler';
 
@@ -37,6 +37,40 @@ function treeTicks(root: number): number {
   let total = 0;
   for (const pid of processTreeSync(root)) total += processTicks(pid, true);
   return total;
+}
+
+/**
+ * CPU seconds used so far by `root` and its live descendants (every thread; reaped children
+ * included). The difference over one export is its CPU cost, which other work on the
+ * machine moves far less than its wall time.
+ */
+export const treeCpuSeconds = (root: number): number => treeTicks(root) / ticksPerSecond;
+
+/**
+ * CPU seconds so far of each thread group of one process: `main` (the JavaScript thread)
+ * and the others by thread name (libuv's pool and V8's helpers are all `node`; the Temporal
+ * core's runtime threads have names of their own). Per export, the difference shows what
+ * besides the JavaScript thread a process spends its CPU on.
+ */
+export function threadCpuSeconds(pid: number): Record<string, number> {
+  const groups: Record<string, number> = {};
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return groups;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = Number(tid) === pid ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[-_ ]?\d+$/, '');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      groups[name] = (groups[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return groups;
 }
 
 /** CPU ticks of the bench and everything it started (exited children included). */

@@ -136,7 +136,17 @@ try {
   closers.push(async () => s3.destroy());
   const connection = await connectTemporal(env);
   closers.push(() => connection.close());
-  const ctx: BenchContext = { env, db, pool, s3, temporal: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }), data, sampler, log };
+  const ctx: BenchContext = {
+    env,
+    db,
+    pool,
+    s3,
+    temporal: new Client({ connection, namespace: env.TEMPORAL_NAMESPACE }),
+    data,
+    sampler,
+    workerPid: worker.pid,
+    log,
+  };
 
   const results: Omit<BenchResults, 'targets' | 'durationSec' | 'loadAverageAtEnd'> = {
     mode: opts.quick ? 'quick' : 'full',

@@ -117,6 +117,28 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
           `${(s.baselineMs.median / s.rawMs.median).toFixed(2)} | **${s.productOverRaw.toFixed(2)}** | ${s.productOverRawPerRound.map((x) => x.toFixed(2)).join(', ')} |`,
       );
     }
+    if (r.throughput.every((s) => s.productCpuMs)) {
+      out.push(
+        '',
+        "CPU time per export (every thread): the baseline's in the bench process, the product's in the worker's process tree (Temporal's threads included; Postgres and S3 not counted on either side):",
+        '',
+      );
+      out.push(
+        '| events | baseline CPU | product worker CPU | **product ÷ baseline CPU** | per pair | worker CPU by thread (medians; `main` = JavaScript, `node` = libuv pool and V8 helpers) |',
+        '|---:|---:|---:|---:|---|---|',
+      );
+      for (const s of r.throughput) {
+        out.push(
+          `| ${compactCount(s.events)} | ${spread(s.baselineCpuMs)} | ${spread(s.productCpuMs)} | **${(s.productCpuMs.median / s.baselineCpuMs.median).toFixed(2)}** | ${s.cpuRatios.map((x) => x.toFixed(2)).join(', ')} | ${Object.entries(
+            s.productThreadCpuMs ?? {},
+          )
+            .filter(([, v]) => v > 20)
+            .sort((a, b) => b[1] - a[1])
+            .map(([name, v]) => `${name} ${formatMs(v)}`)
+            .join(', ')} |`,
+        );
+      }
+    }
     if (r.throughput.every((s) => s.jsonlMs)) {
       out.push('', 'The product in the jsonl format against csv (issue 12), the same user in the same rounds (B R P J):', '');
       out.push(

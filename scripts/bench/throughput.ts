@@ -4,6 +4,7 @@ import { baselineExport, type BaselineSubject } from './baseline-export';
 import { rawEventsCopySql } from './raw-copy-sql';
 import { deleteObject, getObject, productExport, productStepNames, readManifest, type BenchContext, type ProductRun, type ProductStep } from './bench-context';
 import type { BenchUser } from './seed-bench-data';
+import { threadCpuSeconds } from './cpu-monitor';
 import { compactCount, formatMs, mb, round, summarize, type Summary } from './stats';
 
 /**
@@ -49,6 +50,13 @@ export interface ThroughputSize {
   baselineRuns: number[];
   rawRuns: number[];
   productRuns: number[];
+  /** CPU time per run: the bench process for the baseline, the worker's tree for the product. */
+  baselineCpuMs: Summary;
+  productCpuMs: Summary;
+  /** product CPU ÷ baseline CPU per pair: the framework's cost in CPU, which the machine's other work moves far less than wall time. */
+  cpuRatios: number[];
+  /** Median CPU of the worker's thread groups per product run (ms): where its CPU goes. */
+  productThreadCpuMs: Record<string, number>;
   /** The product exporting the same user as jsonl, in the same rounds. */
   jsonlMs: Summary;
   jsonlZipBytes: number;
@@ -90,7 +98,7 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       }
       ctx.log(
         `${compactCount(user.events).padStart(5)} rep ${rep + 1}/${reps}: baseline ${formatMs(base.ms)}, raw COPY ${formatMs(rawRun.ms)}, product ${formatMs(prod.ms)} ` +
-          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
+          `jsonl ${formatMs(jsonl.ms)} (ratio ${(base.ms / prod.ms).toFixed(2)}, CPU baseline ${formatMs(base.cpuMs)} (${threadsNote(base.threadCpuMs)}) / product worker ${formatMs(prod.workerCpuMs)} (${threadsNote(prod.workerThreadCpuMs)}), product ÷ raw ${(prod.ms / rawRun.ms).toFixed(2)}, jsonl ÷ csv rows/s ${(prod.ms / jsonl.ms).toFixed(2)}, worker peak ${mb(prod.rss.peakTreeBytes).toFixed(0)} MB, ${prod.heartbeats} heartbeats)`,
       );
       if (rep === 0) sameContent = await compareContent(ctx, base.key, prod.objectKey);
       await discard(ctx, base);
@@ -135,6 +143,15 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
       baselineRuns: b.map((r) => round(r.ms)),
       rawRuns: raw.map((r) => round(r.ms)),
       productRuns: p.map((r) => round(r.ms)),
+      baselineCpuMs: summarize(b.map((r) => r.cpuMs)),
+      productCpuMs: summarize(p.map((r) => r.workerCpuMs)),
+      cpuRatios: p.map((r, i) => round(r.workerCpuMs / b[i]!.cpuMs, 3)),
+      productThreadCpuMs: Object.fromEntries(
+        [...new Set(p.flatMap((r) => Object.keys(r.workerThreadCpuMs)))].map((name) => [
+          name,
+          round(summarize(p.map((r) => r.workerThreadCpuMs[name] ?? 0)).median),
+        ]),
+      ),
       jsonlMs,
       jsonlZipBytes: j[0]!.zipBytes,
       jsonlOverCsv: productMs.median / jsonlMs.median,
@@ -143,6 +160,15 @@ export async function runThroughput(ctx: BenchContext, opts: { reps: number }): 
     });
   }
   return results;
+}
+
+/** `main 2.1 s, node 1.2 s, …`: the thread groups that used more than 20 ms. */
+function threadsNote(ms: Record<string, number>): string {
+  return Object.entries(ms)
+    .filter(([, v]) => v > 20)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, v]) => `${name} ${formatMs(v)}`)
+    .join(', ');
 }
 
 async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSubject> {
@@ -160,8 +186,12 @@ async function subjectOf(ctx: BenchContext, user: BenchUser): Promise<BaselineSu
 /** The SPEC §9 baseline, or with `raw` the raw-COPY one (same path, plain SQL). */
 async function baseline(ctx: BenchContext, subject: BaselineSubject, raw = false) {
   const key = `bench-baseline/${randomUUID()}.zip`;
+  const threads0 = threadCpuSeconds(process.pid);
   const result = await baselineExport({ pool: ctx.pool, s3: ctx.s3, bucket: ctx.env.S3_BUCKET }, subject, key, raw ? { copySql: rawEventsCopySql } : {});
-  return { ...result, key };
+  const threadCpuMs = Object.fromEntries(
+    Object.entries(threadCpuSeconds(process.pid)).map(([name, seconds]) => [name, Math.round((seconds - (threads0[name] ?? 0)) * 1000)]),
+  );
+  return { ...result, key, threadCpuMs };
 }
 
 /** Same content: identical files (names, row counts, sha256 of each file's bytes). */
