@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/client';
 import type { Database, ExportRowUpdate, ExportStatus } from '../db/schema';
 import type { Scope } from '../scope';
@@ -109,9 +109,10 @@ export async function lockUserForExports(tx: Transaction<Database>, scope: Scope
 }
 
 /**
- * Serialises the tenant's rate-limit check with its insert, so the caps are exact. Taken
- * only on the insert path, after the user lock (always in that order: no deadlock), and
- * held for a count on two indexes and one insert.
+ * Serialises the tenant's rate-limit checks with their inserts, so the caps are exact.
+ * Taken only on the insert path, after the user lock (always in that order: no deadlock).
+ * A single export request inserts first and takes it last, so it is held for one count
+ * and the commit (export.service.ts).
  */
 export async function lockTenantForExports(tx: Transaction<Database>, tenantId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${tenantId}`}, 0))`.execute(tx);
@@ -143,24 +144,39 @@ export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId
 }
 
 /**
- * The tenant's exports in flight and created since `since`, as two bounded counts: the
- * first reads the partial in-flight index, the second the (tenant_id, created_at) index,
- * so neither grows with the tenant's export history (review M7).
+ * The tenant's exports in flight and created since `since`, as two bounded counts in one
+ * statement: the first reads the partial in-flight index, the second the (tenant_id,
+ * created_at) index, so neither grows with the tenant's export history (review M7).
+ * `except` leaves out the export this transaction is admitting.
  */
-export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date) {
-  const inFlight = await tx
-    .selectFrom('exports')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('status', 'in', inFlightStatuses)
+export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date, except?: string) {
+  const others = (eb: ExpressionBuilder<Database, 'exports'>) => (except === undefined ? eb.lit(true) : eb('id', '!=', except));
+  const counts = await tx
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('status', 'in', inFlightStatuses)
+        .where(others)
+        .as('in_flight'),
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', since)
+        .where(others)
+        .as('recent'),
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.min('created_at').as('oldest'))
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', since)
+        .where(others)
+        .as('oldest_recent'),
+    ])
     .executeTakeFirstOrThrow();
-  const recent = await tx
-    .selectFrom('exports')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
-    .where('tenant_id', '=', tenantId)
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return { recent: Number(recent.n), oldestRecent: recent.oldest as Date | null, inFlight: Number(inFlight.n) };
+  return { recent: Number(counts.recent), oldestRecent: (counts.oldest_recent as Date | null) ?? null, inFlight: Number(counts.in_flight) };
 }
 
 export function insertExport(
