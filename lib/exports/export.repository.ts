@@ -103,9 +103,15 @@ export function listExports(
 /**
  * Serialises export requests for one user across every web process, so the dedupe check
  * and the insert it guards are one step. Requests for other users of the tenant do not wait.
+ * Returns whether the user exists in this scope, read in the same round trip (users are not
+ * written under this lock, so reading before the wait is as good as after).
  */
-export async function lockUserForExports(tx: Transaction<Database>, scope: Scope, userId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${scope.tenantId}:${scope.environmentId}:${userId}`}, 0))`.execute(tx);
+export async function lockUserForExports(tx: Transaction<Database>, scope: Scope, userId: string): Promise<boolean> {
+  const { rows } = await sql<{
+    found: boolean;
+  }>`select pg_advisory_xact_lock(hashtextextended(${`exports:${scope.tenantId}:${scope.environmentId}:${userId}`}, 0)),
+    exists(select 1 from users where tenant_id = ${scope.tenantId} and environment_id = ${scope.environmentId} and id = ${userId}) as found`.execute(tx);
+  return rows[0]?.found === true;
 }
 
 /**
@@ -125,22 +131,35 @@ export async function lockTenantForExports(tx: Transaction<Database>, tenantId: 
  * created_at is written by). The second covers a burst whose first export finished before
  * the later requests were served. Only exports with the same options (format and range)
  * count: the same user with another range is another export. Failed and cancelled exports are not reused: asking
- * again after one of those is a deliberate retry. Two lookups, each on its own index (the
- * partial in-flight index, then exports_user_created_idx), so neither reads the user's
- * export history.
+ * again after one of those is a deliberate retry. One statement of two id lookups, each on
+ * its own index (the partial in-flight index, then exports_user_created_idx), so neither
+ * reads the user's export history; the full row is read only when there is one to reuse.
  */
 export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, options: ExportOptions, adminId: string, windowMs: number) {
-  const inFlight = await findInFlightExportForUser(db, scope, userId, options);
-  if (inFlight) return inFlight;
-  return withOptions(selectExportView(db), options)
-    .where('exports.tenant_id', '=', scope.tenantId)
-    .where('exports.environment_id', '=', scope.environmentId)
-    .where('exports.user_id', '=', userId)
-    .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
-    .where('exports.status', '=', 'completed')
-    .where('exports.requested_by', '=', adminId)
-    .orderBy('exports.created_at', 'desc')
-    .executeTakeFirst();
+  const ofUser = (eb: ExpressionBuilder<Database, never>) =>
+    eb
+      .selectFrom('exports')
+      .select('exports.id')
+      .where('exports.tenant_id', '=', scope.tenantId)
+      .where('exports.environment_id', '=', scope.environmentId)
+      .where('exports.user_id', '=', userId)
+      .where('exports.format', '=', options.format)
+      .where(sql<boolean>`exports.range_from is not distinct from ${options.from}::timestamptz`)
+      .where(sql<boolean>`exports.range_to is not distinct from ${options.to}::timestamptz`);
+  const ids = await db
+    .selectNoFrom((eb) => [
+      ofUser(eb).where('exports.status', 'in', inFlightStatuses).limit(1).as('in_flight'),
+      ofUser(eb)
+        .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
+        .where('exports.status', '=', 'completed')
+        .where('exports.requested_by', '=', adminId)
+        .orderBy('exports.created_at', 'desc')
+        .limit(1)
+        .as('recent'),
+    ])
+    .executeTakeFirstOrThrow();
+  const id = ids.in_flight ?? ids.recent;
+  return id ? findExport(db, scope, id) : undefined;
 }
 
 /**

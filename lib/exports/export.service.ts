@@ -99,10 +99,10 @@ export async function requestExport(
   const key = options.idempotencyKey;
   const outcome = await db.transaction().execute(async (tx) => {
     if (key !== undefined) await idem.lockIdempotencyKey(tx, actor.id, key);
-    await repo.lockUserForExports(tx, scope, userId);
+    const userFound = await repo.lockUserForExports(tx, scope, userId);
     const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
     if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
-    if (!(await findUser(tx, scope, userId))) throw userNotFound();
+    if (!userFound) throw userNotFound();
     // "Export again" repeats the original with its options; otherwise the request's (or today's).
     const exportOptions =
       options.retryOf !== undefined ? optionsOfRow(await assertRetryable(tx, scope, userId, options.retryOf)) : (options.exportOptions ?? exportOptionsOf({}));
