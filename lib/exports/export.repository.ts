@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, sql, type Transaction } from 'kysely';
 import type { Db } from '../db/client';
 import type { Database, ExportRowUpdate, ExportStatus } from '../db/schema';
 import type { Scope } from '../scope';
@@ -112,15 +112,22 @@ export function listExports(
 /**
  * Serialises export requests for one user across every web process, so the dedupe check
  * and the insert it guards are one step. Requests for other users of the tenant do not wait.
+ * Returns whether the user exists in this scope, read in the same round trip (users are not
+ * written under this lock, so reading before the wait is as good as after).
  */
-export async function lockUserForExports(tx: Transaction<Database>, scope: Scope, userId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${scope.tenantId}:${scope.environmentId}:${userId}`}, 0))`.execute(tx);
+export async function lockUserForExports(tx: Transaction<Database>, scope: Scope, userId: string): Promise<boolean> {
+  const { rows } = await sql<{
+    found: boolean;
+  }>`select pg_advisory_xact_lock(hashtextextended(${`exports:${scope.tenantId}:${scope.environmentId}:${userId}`}, 0)),
+    exists(select 1 from users where tenant_id = ${scope.tenantId} and environment_id = ${scope.environmentId} and id = ${userId}) as found`.execute(tx);
+  return rows[0]?.found === true;
 }
 
 /**
- * Serialises the tenant's rate-limit check with its insert, so the caps are exact. Taken
- * only on the insert path, after the user lock (always in that order: no deadlock), and
- * held for a count on two indexes and one insert.
+ * Serialises the tenant's rate-limit checks with their inserts, so the caps are exact.
+ * Taken only on the insert path, after the user lock (always in that order: no deadlock).
+ * A single export request inserts first and takes it last, so it is held for one count
+ * and the commit (export.service.ts).
  */
 export async function lockTenantForExports(tx: Transaction<Database>, tenantId: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${tenantId}`}, 0))`.execute(tx);
@@ -133,43 +140,71 @@ export async function lockTenantForExports(tx: Transaction<Database>, tenantId: 
  * created_at is written by). The second covers a burst whose first export finished before
  * the later requests were served. Only exports with the same options (format and range)
  * count: the same user with another range is another export. Failed and cancelled exports are not reused: asking
- * again after one of those is a deliberate retry. Two lookups, each on its own index (the
- * partial in-flight index, then exports_user_created_idx), so neither reads the user's
- * export history.
+ * again after one of those is a deliberate retry. One statement of two id lookups, each on
+ * its own index (the partial in-flight index, then exports_user_created_idx), so neither
+ * reads the user's export history; the full row is read only when there is one to reuse.
  */
 export async function findReusableExportForUser(db: DbOrTx, scope: Scope, userId: string, options: ExportOptions, adminId: string, windowMs: number) {
-  const inFlight = await findInFlightExportForUser(db, scope, userId, options);
-  if (inFlight) return inFlight;
-  return withOptions(selectExportView(db), options)
-    .where('exports.tenant_id', '=', scope.tenantId)
-    .where('exports.environment_id', '=', scope.environmentId)
-    .where('exports.user_id', '=', userId)
-    .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
-    .where('exports.status', '=', 'completed')
-    .where('exports.requested_by', '=', adminId)
-    .orderBy('exports.created_at', 'desc')
-    .executeTakeFirst();
+  const ofUser = (eb: ExpressionBuilder<Database, never>) =>
+    eb
+      .selectFrom('exports')
+      .select('exports.id')
+      .where('exports.tenant_id', '=', scope.tenantId)
+      .where('exports.environment_id', '=', scope.environmentId)
+      .where('exports.user_id', '=', userId)
+      .where('exports.format', '=', options.format)
+      .where(sql<boolean>`exports.range_from is not distinct from ${options.from}::timestamptz`)
+      .where(sql<boolean>`exports.range_to is not distinct from ${options.to}::timestamptz`);
+  const ids = await db
+    .selectNoFrom((eb) => [
+      ofUser(eb).where('exports.status', 'in', inFlightStatuses).limit(1).as('in_flight'),
+      ofUser(eb)
+        .where('exports.created_at', '>=', sql<Date>`now() - make_interval(secs => ${windowMs / 1000})`)
+        .where('exports.status', '=', 'completed')
+        .where('exports.requested_by', '=', adminId)
+        .orderBy('exports.created_at', 'desc')
+        .limit(1)
+        .as('recent'),
+    ])
+    .executeTakeFirstOrThrow();
+  const id = ids.in_flight ?? ids.recent;
+  return id ? findExport(db, scope, id) : undefined;
 }
 
 /**
- * The tenant's exports in flight and created since `since`, as two bounded counts: the
- * first reads the partial in-flight index, the second the (tenant_id, created_at) index,
- * so neither grows with the tenant's export history (review M7).
+ * The tenant's exports in flight and created since `since`, as two bounded counts in one
+ * statement: the first reads the partial in-flight index, the second the (tenant_id,
+ * created_at) index, so neither grows with the tenant's export history (review M7).
+ * `except` leaves out the export this transaction is admitting.
  */
-export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date) {
-  const inFlight = await tx
-    .selectFrom('exports')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('tenant_id', '=', tenantId)
-    .where('status', 'in', inFlightStatuses)
+export async function countTenantExports(tx: DbOrTx, tenantId: string, since: Date, except?: string) {
+  const others = (eb: ExpressionBuilder<Database, 'exports'>) => (except === undefined ? eb.lit(true) : eb('id', '!=', except));
+  const counts = await tx
+    .selectNoFrom((eb) => [
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('status', 'in', inFlightStatuses)
+        .where(others)
+        .as('in_flight'),
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.countAll<number>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', since)
+        .where(others)
+        .as('recent'),
+      eb
+        .selectFrom('exports')
+        .select((e) => e.fn.min('created_at').as('oldest'))
+        .where('tenant_id', '=', tenantId)
+        .where('created_at', '>=', since)
+        .where(others)
+        .as('oldest_recent'),
+    ])
     .executeTakeFirstOrThrow();
-  const recent = await tx
-    .selectFrom('exports')
-    .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('created_at').as('oldest')])
-    .where('tenant_id', '=', tenantId)
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return { recent: Number(recent.n), oldestRecent: recent.oldest as Date | null, inFlight: Number(inFlight.n) };
+  return { recent: Number(counts.recent), oldestRecent: (counts.oldest_recent as Date | null) ?? null, inFlight: Number(counts.in_flight) };
 }
 
 export function insertExport(

@@ -77,12 +77,16 @@ export const exportDedupeWindowMs = 10_000;
  * Starts an export of one user, or returns the one a new request should reuse: the user's
  * export in flight, or this admin's export of the user completed within the dedupe window
  * (checked before the rate limit). With an `Idempotency-Key`, the export that key produced
- * within 24 h is returned, and the key reused for another user or environment is a 409. Requests for one user are serialised by a per-user lock;
- * only the insert path takes the tenant lock, so the caps stay exact without every request
- * of the tenant queueing behind one lock. The row and its audit entry commit together, then
- * the workflow is started; a start that fails leaves the export `failed`, never a `queued`
- * row blocking the user. A process that dies between the commit and the start leaves such a
- * row with no workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
+ * within 24 h is returned, and the key reused for another user or environment is a 409.
+ * Requests for one user are serialised by a per-user lock. A new export's row, its key
+ * binding and its audit entry are written first; the tenant lock is taken last, held only
+ * for one count and the commit, so the caps stay exact across processes while the tenant's
+ * requests for other users queue as little as possible. The workflow is started after the
+ * commit, with no database connection held, and the answer is built from what the
+ * transaction read: once Temporal accepted the start, nothing can turn the answer into an
+ * error. A start that fails leaves the export `failed`, never a `queued` row blocking the
+ * user. A process that dies between the commit and the start leaves such a row with no
+ * workflow; the reconciler (export-reconciler.ts) fails it about a minute later.
  */
 export async function requestExport(
   scope: Scope,
@@ -95,57 +99,72 @@ export async function requestExport(
   const key = options.idempotencyKey;
   const outcome = await db.transaction().execute(async (tx) => {
     if (key !== undefined) await idem.lockIdempotencyKey(tx, actor.id, key);
-    await repo.lockUserForExports(tx, scope, userId);
+    const userFound = await repo.lockUserForExports(tx, scope, userId);
     const bound = key === undefined ? undefined : await idem.findIdempotencyKey(tx, scope.tenantId, actor.id, key);
     if (bound && (bound.user_id !== userId || bound.environment_id !== scope.environmentId)) throw idempotencyKeyReused();
-    if (!(await findUser(tx, scope, userId))) throw userNotFound();
+    if (!userFound) throw userNotFound();
     // "Export again" repeats the original with its options; otherwise the request's (or today's).
     const exportOptions =
       options.retryOf !== undefined ? optionsOfRow(await assertRetryable(tx, scope, userId, options.retryOf)) : (options.exportOptions ?? exportOptionsOf({}));
-    if (bound) {
-      const boundExport = await repo.findExport(tx, scope, bound.export_id);
-      if (boundExport && !sameOptions(optionsOfRow(boundExport), exportOptions)) throw idempotencyKeyReused();
+    const boundExport = bound && (await repo.findExport(tx, scope, bound.export_id));
+    if (boundExport && !sameOptions(optionsOfRow(boundExport), exportOptions)) throw idempotencyKeyReused();
+    const existing = boundExport || (await repo.findReusableExportForUser(tx, scope, userId, exportOptions, actor.id, exportDedupeWindowMs));
+    const id = existing?.id ?? randomUUID();
+    if (!existing) {
+      await createQueuedExport(tx, {
+        id,
+        scope,
+        userId,
+        requestedBy: actor.id,
+        workflowId: `user-export-${id}`,
+        retryOf: options.retryOf ?? null,
+        options: exportOptions,
+      });
     }
-    const existing = bound ? { id: bound.export_id } : await repo.findReusableExportForUser(tx, scope, userId, exportOptions, actor.id, exportDedupeWindowMs);
-    const found = existing
-      ? { id: existing.id, created: false, exportOptions }
-      : await insertNewExport(tx, scope, actor, userId, exportOptions, options.retryOf);
-    if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: found.id });
+    if (key !== undefined && !bound) await idem.bindIdempotencyKey(tx, scope, { adminId: actor.id, key, userId, exportId: id });
     await recordAudit(tx, {
       ...scope,
       adminId: actor.id,
       origin: actor.origin,
       action: 'export.requested',
-      exportId: found.id,
+      exportId: id,
       details: {
         userId,
-        deduplicated: !found.created,
+        deduplicated: Boolean(existing),
         format: exportOptions.format,
         ...(exportOptions.from || exportOptions.to ? { range: { from: exportOptions.from, to: exportOptions.to } } : {}),
         ...(bound ? { idempotentReplay: true } : {}),
         ...(options.retryOf ? { retryOf: options.retryOf } : {}),
       },
     });
-    return found;
+    if (existing) return { row: existing, created: false, exportOptions };
+    const row = await repo.findExport(tx, scope, id);
+    if (!row) throw notFound();
+    // Last, so the tenant's lock is held for one count and the commit (rate-limit.ts).
+    await repo.lockTenantForExports(tx, scope.tenantId);
+    await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT }, id);
+    return { row, created: true, exportOptions };
   });
 
   if (outcome.created) {
+    const { id } = outcome.row;
     const { format, from, to } = outcome.exportOptions;
     // Range bounds go into the workflow input only when set.
-    const input: UserExportInput = { exportId: outcome.id, userId, ...scope, format, ...(from ? { from } : {}), ...(to ? { to } : {}) };
+    const input: UserExportInput = { exportId: id, userId, ...scope, format, ...(from ? { from } : {}), ...(to ? { to } : {}) };
     try {
       await startRegisteredWorkflow(await getTemporalClient().catch((e) => Promise.reject(temporalUnavailable(e))), 'UserExportWorkflow', {
-        workflowId: `user-export-${outcome.id}`,
+        workflowId: `user-export-${id}`,
         args: [input],
         env,
         searchAttributes: exportStartSearchAttributes(input),
       });
     } catch (error) {
-      await failExport(db, scope, outcome.id, notStartedSummary);
+      await failExport(db, scope, id, notStartedSummary);
       throw error;
     }
   }
-  return { export: dto(await mustFind(scope, outcome.id)), created: outcome.created };
+  // A new export is shown as committed (queued); its worker may already have moved it on.
+  return { export: dto(outcome.row), created: outcome.created };
 }
 
 /**
@@ -168,23 +187,6 @@ async function assertRetryable(tx: Transaction<Database>, scope: Scope, userId: 
     );
   }
   return original;
-}
-
-/** A new queued export, within the tenant's rate limits (checked after dedupe). */
-async function insertNewExport(
-  tx: Transaction<Database>,
-  scope: Scope,
-  actor: Actor,
-  userId: string,
-  exportOptions: ExportOptions,
-  retryOf?: string,
-): Promise<{ id: string; created: true; exportOptions: ExportOptions }> {
-  const env = sharedEnv();
-  await repo.lockTenantForExports(tx, scope.tenantId);
-  await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT });
-  const id = randomUUID();
-  await createQueuedExport(tx, { id, scope, userId, requestedBy: actor.id, workflowId: `user-export-${id}`, retryOf: retryOf ?? null, options: exportOptions });
-  return { id, created: true, exportOptions };
 }
 
 export async function getExport(scope: Scope, id: string): Promise<ExportDto> {

@@ -6,10 +6,17 @@ import { countTenantExports } from './export.repository';
 /**
  * Per-tenant caps on exports started per minute and in flight at once. Counted from the
  * exports table inside the tenant's advisory lock, so they hold across web processes.
+ * `admitting` is an export this transaction already inserted: it is not counted, so the
+ * caller may insert before it takes the lock and hold the lock only for this check.
  */
-export async function checkExportRateLimits(tx: Transaction<Database>, tenantId: string, limits: { perMinute: number; concurrent: number }): Promise<void> {
+export async function checkExportRateLimits(
+  tx: Transaction<Database>,
+  tenantId: string,
+  limits: { perMinute: number; concurrent: number },
+  admitting?: string,
+): Promise<void> {
   const now = Date.now();
-  const counts = await countTenantExports(tx, tenantId, new Date(now - 60_000));
+  const counts = await countTenantExports(tx, tenantId, new Date(now - 60_000), admitting);
   if (counts.inFlight >= limits.concurrent) {
     throw new AppError(
       'rate_limited',

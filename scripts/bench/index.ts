@@ -204,7 +204,7 @@ try {
   }
   if (opts.only.has('load')) {
     const span = await quiet();
-    results.load = await runLoad(ctx, { appUrl, password: demoPassword, timeoutMs: 10 * 60_000 });
+    results.load = await runLoad(ctx, { appUrl, webPid: web!.pid, password: demoPassword, timeoutMs: 10 * 60_000 });
     cpuNote('load', (results.cpu.load = span()));
     // Refusals are a missed target; a lost, duplicated or wrong export is a failure.
     if (!results.load.integrityOk) exitCode = 1;

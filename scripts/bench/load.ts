@@ -1,6 +1,8 @@
+import os from 'node:os';
 import { ageCompletedExports } from './age-exports';
 import { ApiSession } from './api-session';
 import { deleteObject, type BenchContext } from './bench-context';
+import { processCpuSpan } from './cpu-monitor';
 import { acceptedIds, checkBurst, postBurst, waitForBurst, type BurstChecks } from './burst-checks';
 import { loadTenantSlugs, type LoadTenant } from './seed-bench-data';
 import { round, summarize, type Summary } from './stats';
@@ -16,6 +18,12 @@ export interface LoadResult {
   wallMs: number;
   exportsPerSec: number;
   postMs: Summary;
+  /**
+   * CPU time the web process spent per POST, from the first request sent to the last
+   * answer read: what the burst costs the web app, less moved by other work on the
+   * machine than the answer times are (optional: absent in runs before it was recorded).
+   */
+  webCpuMsPerPost?: number;
   /** From the burst's start to each export's completed_at. */
   completionMs: Summary;
   /** `integrity: false` marks the targets (accepted, all complete); the rest guard against loss and duplication. */
@@ -25,7 +33,10 @@ export interface LoadResult {
   integrityOk: boolean;
 }
 
-export async function runLoad(ctx: BenchContext, opts: { appUrl: string; password: string; timeoutMs: number }): Promise<LoadResult> {
+export async function runLoad(
+  ctx: BenchContext,
+  opts: { appUrl: string; webPid: number | undefined; password: string; timeoutMs: number },
+): Promise<LoadResult> {
   const users = ctx.data.loadUsers;
   const sessions = {} as Record<LoadTenant, ApiSession>;
   for (const tenant of loadTenantSlugs) sessions[tenant] = await ApiSession.signIn(opts.appUrl, ctx.data.tenants[tenant].adminEmail, opts.password);
@@ -39,7 +50,9 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
   ctx.log(`load: requesting ${users.length} exports at once across ${loadTenantSlugs.length} tenants`);
   const wall0 = Date.now();
   const started = performance.now();
+  const webCpu = opts.webPid === undefined ? undefined : processCpuSpan({ web: opts.webPid });
   const posted = await postBurst(users, (user) => sessions[user.tenant].requestExport(user.userId));
+  const webSpan = webCpu?.();
   const ids = acceptedIds(posted);
   await waitForBurst(ctx.db, ids, opts.timeoutMs);
   const wallMs = performance.now() - started;
@@ -53,6 +66,7 @@ export async function runLoad(ctx: BenchContext, opts: { appUrl: string; passwor
     wallMs: round(wallMs),
     exportsPerSec: round(rows.filter((r) => r.status === 'completed').length / (wallMs / 1000), 2),
     postMs: summarize(posted.map((p) => p.ms)),
+    webCpuMsPerPost: webSpan && round((webSpan.shares.web! * webSpan.seconds * os.availableParallelism() * 1000) / posted.length, 1),
     completionMs: summarize(completion),
     checks,
     allOk: Object.values(checks).every((c) => c.ok),

@@ -242,7 +242,7 @@ export function renderMarkdown(r: BenchResults, chartFile: string): string {
     const l = r.load;
     out.push('### Load', '');
     out.push(
-      `${l.exports} exports requested at once across ${l.tenants} tenants: wall time ${formatMs(l.wallMs)}, **${l.exportsPerSec} exports/s**; POST p50 ${formatMs(l.postMs.median)}, p95 ${formatMs(l.postMs.p95)}; completion after the burst p50 ${formatMs(l.completionMs.median)}, p95 ${formatMs(l.completionMs.p95)}, max ${formatMs(l.completionMs.max)}.`,
+      `${l.exports} exports requested at once across ${l.tenants} tenants: wall time ${formatMs(l.wallMs)}, **${l.exportsPerSec} exports/s**; POST p50 ${formatMs(l.postMs.median)}, p95 ${formatMs(l.postMs.p95)}${l.webCpuMsPerPost === undefined ? '' : ` (web process CPU ${l.webCpuMsPerPost} ms per POST)`}; completion after the burst p50 ${formatMs(l.completionMs.median)}, p95 ${formatMs(l.completionMs.p95)}, max ${formatMs(l.completionMs.max)}.`,
       '',
     );
     out.push('| check | result | |', '|---|---|---|');
