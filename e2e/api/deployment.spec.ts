@@ -119,6 +119,19 @@ test.describe('unsupported HTTP methods', () => {
   });
 });
 
+test.describe('compression', () => {
+  test('small JSON answers go out as they are, large ones gzipped', async () => {
+    // gzip of a 20-byte error body costs the web process more CPU than the answer itself.
+    const small = await send('GET', '/api/exports', { headers: { 'accept-encoding': 'gzip' } });
+    expect(small.status).toBe(401);
+    expect(small.headers['content-encoding']).toBeUndefined();
+    expect(JSON.parse(small.body)).toMatchObject({ error: { code: 'unauthorized' } });
+    const large = await send('GET', '/api/openapi.json', { headers: { 'accept-encoding': 'gzip' } });
+    expect(large.status).toBe(200);
+    expect(large.headers['content-encoding']).toBe('gzip');
+  });
+});
+
 test.describe('security headers', () => {
   for (const path of ['/login', '/api/openapi.json', '/api/exports']) {
     test(`${path} carries them`, async () => {

@@ -10,7 +10,7 @@ import { createLogger, type Logger } from '../log.mjs';
 import { type RequestOrigin, requestOrigin } from '../request-origin';
 import { isDocumentNavigation, errorPage } from './error-page';
 import { toAppError } from '../error-classification';
-import { errorResponse } from './error-response';
+import { errorResponse, noStore } from './error-response';
 import { assertSameOrigin, readJsonBody } from './request-guards';
 import { type DeclaredRoute, type RouteDeclaration, type Routes, routes } from './routes';
 import { type Actor, type Scope, scopeOf } from '../scope';
@@ -122,7 +122,8 @@ async function sessionAdmin(request: Request): Promise<SessionAdmin | undefined>
 
 export function json(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
+  const text = JSON.stringify(body);
   headers.set('content-type', 'application/json');
-  headers.set('cache-control', 'no-store');
-  return new Response(JSON.stringify(body), { ...init, headers });
+  headers.set('cache-control', noStore(text));
+  return new Response(text, { ...init, headers });
 }
