@@ -7,6 +7,12 @@ import { logins } from './fixtures';
  * back to the page they asked for, and never off-site.
  */
 async function submit(page: import('@playwright/test').Page, email: string, password = demoPassword): Promise<void> {
+  // Until React has attached the form's handler, a click would submit it natively (a GET of
+  // /login with the fields in the URL). No markup changes at hydration, so its props are the sign.
+  await page.waitForFunction(() => {
+    const form = document.querySelector('form');
+    return form !== null && Object.keys(form).some((key) => key.startsWith('__reactProps$'));
+  });
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
@@ -19,19 +25,23 @@ test('50 sign-ins, each from a fresh browser, all land signed in', async ({ brow
     const context = await browser.newContext();
     const page = await context.newPage();
     // The race behind the silent failures: session fetches on the login page, each setting
-    // a new form-token cookie while the form reads its token. None may happen before submit.
-    const sessionFetches: string[] = [];
+    // a new form-token cookie while the form reads its token. None may happen before submit,
+    // i.e. before the submit's own first request (its form token): judged by request order,
+    // so no idle wait is needed to give such a fetch time to show.
+    const sessionFetchesBeforeSubmit: string[] = [];
+    let submitted = false;
     page.on('request', (request) => {
-      if (new URL(request.url()).pathname === '/api/auth/session') sessionFetches.push(request.url());
+      const { pathname } = new URL(request.url());
+      if (pathname === '/api/auth/csrf') submitted = true;
+      if (pathname === '/api/auth/session' && !submitted) sessionFetchesBeforeSubmit.push(request.url());
     });
     await page.goto('/login');
-    await page.waitForLoadState('networkidle');
-    expect(sessionFetches, 'session fetched while the login form is open').toEqual([]);
     await submit(page, logins.acmeViewer);
     // Either the users page with the header, or a message on the form: never a silent bounce.
     const landed = page.getByLabel('Environment');
     const message = page.locator('form').getByRole('alert');
     await expect(landed.or(message)).toBeVisible();
+    expect(sessionFetchesBeforeSubmit, 'session fetched while the login form is open').toEqual([]);
     outcomes.push((await landed.isVisible()) && /\/users$/.test(page.url()) ? 'signed in' : `refused: ${await message.textContent()}`);
     await context.close();
   }

@@ -49,7 +49,8 @@ try {
   }
   if (suites.has('integration') || suites.has('e2e')) {
     const ports = await findFreeStackPorts();
-    stack = await startStack({ dataDir, ports, env: base, log: (line) => console.log(`[stack] ${line}`) });
+    // Throwaway: Postgres without durability (a clean stop still writes everything).
+    stack = await startStack({ dataDir, ports, env: base, durable: false, log: (line) => console.log(`[stack] ${line}`) });
     console.log(`[stack] ${await prepareDatabase(stack.env.DATABASE_URL!, { seedDemo: stack.embedded.postgres })}`);
   }
   const appPort = await findFreePort();

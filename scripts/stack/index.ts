@@ -38,6 +38,8 @@ export interface StartStackOptions {
   log?: (line: string) => void;
   /** Which Temporal to start; defaults to EMBEDDED_TEMPORAL, else `dev`. */
   temporal?: TemporalProfile;
+  /** false: Postgres without durability (fsync etc. off), for throwaway test stacks only; see scripts/stack/postgres.ts. Default true. */
+  durable?: boolean;
 }
 
 /** Stops and starts one service of the stack on the same ports and data (fault and scale tests). */
@@ -138,7 +140,7 @@ export async function startStack(opts: StartStackOptions): Promise<Stack> {
   let temporalControl: ServiceControl | undefined;
   const postgresStarted =
     want.postgres &&
-    startPostgres({ dataDir, port: ports.postgres, password: DEV_CREDENTIALS.postgresPassword, log, verbose }).then((pg) => {
+    startPostgres({ dataDir, port: ports.postgres, password: DEV_CREDENTIALS.postgresPassword, log, verbose, durable: opts.durable }).then((pg) => {
       out.DATABASE_URL = pg.url;
       return { name: 'postgres', stop: pg.stop };
     });

@@ -34,7 +34,16 @@ export interface PostgresOptions {
   database?: string;
   log?: (line: string) => void;
   verbose?: boolean;
+  /**
+   * false: no fsync, asynchronous commits, no full-page writes. Only for throwaway test
+   * stacks: a clean stop still writes everything, but an OS crash could corrupt the data.
+   * Default true (dev, bench: the product's real settings).
+   */
+  durable?: boolean;
 }
+
+/** What `durable: false` turns off; each only guards against an OS crash or power loss, or (async commit) loses the last commits on a Postgres crash. */
+const THROWAWAY_FLAGS = ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
 
 export interface RunningPostgres {
   url: string;
@@ -70,7 +79,7 @@ export async function startPostgres(opts: PostgresOptions): Promise<RunningPostg
       persistent: true,
       authMethod: 'scram-sha-256',
       // TCP on 127.0.0.1 only; no unix socket in /tmp, whose lock file can clash across runs.
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', ...(opts.durable === false ? THROWAWAY_FLAGS : [])],
       // Only chowns the data dir when the user exists; useradd only on opt-in (see above).
       createPostgresUser: asRoot,
       onLog: (message: unknown) => output.push(String(message)),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createPool, dbFromPool, type Db } from '../../lib/db/client';
 import { sharedEnv } from '../../lib/env';
 import { createS3Client } from '../../lib/storage/s3';
@@ -342,13 +342,14 @@ describe('export activity (MockActivityEnvironment, real Postgres and S3)', () =
   it('an attempt whose input names another user of the environment leaves the row alone: its writes filter on user_id', async () => {
     const small = await pickSeededUser(db, 1);
     const input = await insertQueuedExport(db, small);
+    // Made here: the seeded user with the fewest events may be another file's, alone in its environment.
     const other = await db
-      .selectFrom('users')
-      .select('id')
-      .where('tenant_id', '=', input.tenantId)
-      .where('environment_id', '=', input.environmentId)
-      .where('id', '!=', input.userId)
+      .insertInto('users')
+      .values({ tenant_id: input.tenantId, environment_id: input.environmentId, email: `other-${input.exportId}@activities.test`, name: 'Other User' })
+      .returning('id')
       .executeTakeFirstOrThrow();
+    // Gone afterwards: later suites on this stack (e2e) list the environment's users.
+    onTestFinished(async () => void (await db.deleteFrom('users').where('id', '=', other.id).execute()));
     const mismatched = { ...input, userId: other.id };
     const error = await new MockActivityEnvironment().run(activities.exportUserData, mismatched).catch((e: unknown) => e);
     expect(error).toMatchObject({ type: 'NotFound', nonRetryable: true });

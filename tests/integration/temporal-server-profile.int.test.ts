@@ -33,7 +33,7 @@ const logs: string[] = [];
 // The test run's own stack must not leak in: every service here is this stack's.
 const bareEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|TEMPORAL_|S3_|SMTP_URL|EMBEDDED_)/.test(key)));
 
-const start = () => startStack({ dataDir, ports, env: bareEnv, temporal: 'server', log: (line) => logs.push(line) });
+const start = () => startStack({ dataDir, ports, env: bareEnv, temporal: 'server', durable: false, log: (line) => logs.push(line) });
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(tmpdir(), 'export-console-temporal-server-'));

@@ -50,7 +50,7 @@ export async function startFaultStack(): Promise<FaultStack> {
   let temporal: RunningTemporal | undefined;
   let s3: RunningS3 | undefined;
   const control = {
-    startPostgres: async () => void (pg = await startPostgres({ dataDir, port: ports.pg, password: DEV_CREDENTIALS.postgresPassword })),
+    startPostgres: async () => void (pg = await startPostgres({ dataDir, port: ports.pg, password: DEV_CREDENTIALS.postgresPassword, durable: false })),
     stopPostgres: async () => {
       await pg?.stop();
       pg = undefined;

@@ -21,10 +21,12 @@ const serviceVariables = ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'S3_ENDPOINT', 'S3
 export async function startScaleStack(profile: TemporalProfile): Promise<ScaleStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'export-console-scale-'));
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !serviceVariables.includes(k)));
-  const stack = await startStack({ dataDir, ports: await findFreeStackPorts(), env, temporal: profile, log: () => {} }).catch(async (error: unknown) => {
-    await rm(dataDir, { recursive: true, force: true });
-    throw error;
-  });
+  const stack = await startStack({ dataDir, ports: await findFreeStackPorts(), env, temporal: profile, durable: false, log: () => {} }).catch(
+    async (error: unknown) => {
+      await rm(dataDir, { recursive: true, force: true });
+      throw error;
+    },
+  );
   return {
     profile,
     env: stack.env,
