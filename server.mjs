@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import { allowedMethods, listenAddress, methodNotAllowedBody, securityHeaders, stampRequest, withResponseDefaults } from './lib/http/front-door.mjs';
+import {
+  allowedMethods,
+  headWithFirstWrite,
+  listenAddress,
+  methodNotAllowedBody,
+  securityHeaders,
+  stampRequest,
+  withResponseDefaults,
+} from './lib/http/front-door.mjs';
 import { createLogger } from './lib/log.mjs';
 import { observeRequest, routeLabeller, startMetricsServer } from './lib/metrics/web-metrics.mjs';
 
@@ -52,7 +60,10 @@ try {
 
 // Read after prepare(): Next has loaded the .env files into process.env by then.
 const httpsByConfig = (process.env.NEXTAUTH_URL ?? '').startsWith('https://');
-const headersFor = (req) => securityHeaders({ dev, https: httpsByConfig || Boolean(req.socket.encrypted) });
+// Two fixed sets, built once rather than per request.
+const plainHeaders = securityHeaders({ dev, https: httpsByConfig });
+const tlsHeaders = securityHeaders({ dev, https: true });
+const headersFor = (req) => (req.socket.encrypted ? tlsHeaders : plainHeaders);
 const handle = app.getRequestHandler();
 
 // Prometheus metrics on a listener of their own (WEB_METRICS_ADDRESS), off when unset.
@@ -80,6 +91,7 @@ function readRoutesManifest() {
 server.on('request', (req, res) => {
   if (labelRoute) observeRequest(req, res, labelRoute);
   withResponseDefaults(req, res, headersFor(req));
+  headWithFirstWrite(res);
   if (!allowedMethods.includes(req.method ?? '')) {
     res.writeHead(405, { Allow: allowedMethods.join(', '), 'Content-Type': 'application/json' });
     res.end(methodNotAllowedBody(req.method));

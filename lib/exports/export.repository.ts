@@ -123,14 +123,32 @@ export async function lockUserForExports(tx: Transaction<Database>, scope: Scope
   return rows[0]?.found === true;
 }
 
+/** The advisory lock that serialises a tenant's cap checks with their inserts. */
+const tenantLockKey = (tenantId: string) => `exports:${tenantId}`;
+
+/**
+ * A new export's view (findExport) read in the statement that takes the tenant lock
+ * (lockTenantForExports): one round trip less per request. The row is this transaction's
+ * own insert, so it is seen whatever the statement's snapshot; the lock is taken once, on
+ * that one row, at the end of the statement. No row means no lock: the caller must fail.
+ */
+export function findExportLockingTenant(tx: Transaction<Database>, scope: Scope, id: string) {
+  return selectExportView(tx)
+    .select(sql<unknown>`pg_advisory_xact_lock(hashtextextended(${tenantLockKey(scope.tenantId)}, 0))`.as('tenant_locked'))
+    .where('exports.tenant_id', '=', scope.tenantId)
+    .where('exports.environment_id', '=', scope.environmentId)
+    .where('exports.id', '=', id)
+    .executeTakeFirst();
+}
+
 /**
  * Serialises the tenant's rate-limit checks with their inserts, so the caps are exact.
  * Taken only on the insert path, after the user lock (always in that order: no deadlock).
- * A single export request inserts first and takes it last, so it is held for one count
- * and the commit (export.service.ts).
+ * A single export request inserts first and takes it last, with its row's read
+ * (findExportLockingTenant), so it is held for one count and the commit (export.service.ts).
  */
 export async function lockTenantForExports(tx: Transaction<Database>, tenantId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtextextended(${`exports:${tenantId}`}, 0))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(hashtextextended(${tenantLockKey(tenantId)}, 0))`.execute(tx);
 }
 
 /**

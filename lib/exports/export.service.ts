@@ -138,10 +138,10 @@ export async function requestExport(
       },
     });
     if (existing) return { row: existing, created: false, exportOptions };
-    const row = await repo.findExport(tx, scope, id);
-    if (!row) throw notFound();
     // Last, so the tenant's lock is held for one count and the commit (rate-limit.ts).
-    await repo.lockTenantForExports(tx, scope.tenantId);
+    const locked = await repo.findExportLockingTenant(tx, scope, id);
+    if (!locked) throw notFound();
+    const { tenant_locked: _, ...row } = locked;
     await checkExportRateLimits(tx, scope.tenantId, { perMinute: env.EXPORT_RATE_PER_MINUTE, concurrent: env.EXPORT_MAX_CONCURRENT }, id);
     return { row, created: true, exportOptions };
   });

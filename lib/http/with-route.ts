@@ -1,8 +1,8 @@
 import { trace } from '@opentelemetry/api';
-import { getToken } from 'next-auth/jwt';
 import type { z } from 'zod';
 import type { SessionAdmin } from '../../types/next-auth';
 import { activeSessionAdmin } from '../auth/session-claims';
+import { sessionToken } from '../auth/session-token';
 import { getDb } from '../db/web-db';
 import { webEnv } from '../env';
 import { AppError } from '../errors';
@@ -115,7 +115,7 @@ export function withRoute<K extends WrappedRoute>(key: K, handler: Handler<Decla
 
 async function sessionAdmin(request: Request): Promise<SessionAdmin | undefined> {
   const env = webEnv();
-  const token = await getToken({ req: request as never, secret: env.NEXTAUTH_SECRET });
+  const token = await sessionToken(request, env.NEXTAUTH_SECRET);
   // The token alone is not enough: revocation, role and lifetime are checked against the database.
   return token ? ((await activeSessionAdmin(getDb(), token, env.SESSION_MAX_AGE_SECONDS)) ?? undefined) : undefined;
 }

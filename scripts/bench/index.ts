@@ -193,7 +193,7 @@ try {
     cpuNote('tuning', (results.cpu.tuning = span()));
   }
   if (needWeb) {
-    web = await startWeb(webDir!, dataDir, webEnv, appPort, opts.verbose);
+    web = await startWeb(webDir!, dataDir, webEnv, appPort, opts.verbose, opts.webNodeFlags);
     log(`web app ready at ${appUrl}`);
   }
   if (opts.only.has('latency')) {

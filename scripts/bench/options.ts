@@ -26,6 +26,8 @@ import { zipCompressionLevel } from '../../lib/exports/archive/zip-archive';
  *   --worker-env=K=V,K=V        more environment for the worker (e.g. MALLOC_ARENA_MAX=2)
  *   --worker-command="…"        start the build with this command line instead of package.json's
  *                               `worker` script (e.g. an earlier one, to compare)
+ *   --web-node-flags="…"        node flags for the web app (`node <flags> server.mjs`), e.g.
+ *                               "--cpu-prof --cpu-prof-dir=/tmp/prof" (not allowed in NODE_OPTIONS)
  */
 export function parseBenchOptions(args: string[]) {
   const flag = (name: string) => args.includes(`--${name}`);
@@ -48,8 +50,9 @@ export function parseBenchOptions(args: string[]) {
       .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
   const workerCommand = option('worker-command');
+  const webNodeFlags = (option('web-node-flags') ?? '').split(/\s+/).filter(Boolean);
   const reps = option('reps');
-  const productAsIs = worker === 'default' && !workerNodeOptions && !workerCommand && Object.keys(workerExtraEnv).length === 0;
+  const productAsIs = worker === 'default' && !workerNodeOptions && !workerCommand && Object.keys(workerExtraEnv).length === 0 && webNodeFlags.length === 0;
   return {
     args,
     quick,
@@ -80,6 +83,7 @@ export function parseBenchOptions(args: string[]) {
     workerNodeOptions,
     workerExtraEnv,
     workerCommand,
+    webNodeFlags,
     /** Full runs of the product as is rewrite docs/benchmarks.md; anything else writes bench-results/. */
     toDocs: flag('docs') || (!quick && !flag('no-docs') && !option('only') && !option('sizes') && !reps && productAsIs),
     /** Raised so the latency and load runs are not refused by the per-tenant limits. */

@@ -100,12 +100,12 @@ export async function bundleWorkflows(env: Env, out: string, log: (line: string)
   log(`workflows bundled ahead of time into ${out}`);
 }
 
-export async function startWeb(webDir: string, dataDir: string, env: Env, port: number, verbose: boolean): Promise<Background> {
+export async function startWeb(webDir: string, dataDir: string, env: Env, port: number, verbose: boolean, nodeFlags: string[] = []): Promise<Background> {
   const url = `http://127.0.0.1:${port}`;
   return startBackground(
     'web',
     process.execPath,
-    [path.join(webDir, 'server.mjs')],
+    [...nodeFlags, path.join(webDir, 'server.mjs')],
     { ...env, PORT: String(port), HOST: '127.0.0.1' },
     { probe: async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2_000) })).status < 500 },
     { verbose, timeoutMs: 60_000, cwd: webDir, dataDir },
