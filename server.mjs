@@ -2,15 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import next from 'next';
-import {
-  allowedMethods,
-  headWithFirstWrite,
-  listenAddress,
-  methodNotAllowedBody,
-  securityHeaders,
-  stampRequest,
-  withResponseDefaults,
-} from './lib/http/front-door.mjs';
+import { allowedMethods, listenAddress, methodNotAllowedBody, securityHeaders, stampRequest, withResponseDefaults } from './lib/http/front-door.mjs';
 import { createLogger } from './lib/log.mjs';
 import { observeRequest, routeLabeller, startMetricsServer } from './lib/metrics/web-metrics.mjs';
 
@@ -91,7 +83,6 @@ function readRoutesManifest() {
 server.on('request', (req, res) => {
   if (labelRoute) observeRequest(req, res, labelRoute);
   withResponseDefaults(req, res, headersFor(req));
-  headWithFirstWrite(res);
   if (!allowedMethods.includes(req.method ?? '')) {
     res.writeHead(405, { Allow: allowedMethods.join(', '), 'Content-Type': 'application/json' });
     res.end(methodNotAllowedBody(req.method));

@@ -7,5 +7,4 @@ export declare function methodNotAllowedBody(method: string | undefined): string
 export declare function requestPath(rawUrl: string | undefined): string;
 export declare function securityHeaders(opts: { dev: boolean; https: boolean }): Record<string, string>;
 export declare function stampRequest(req: IncomingMessage): void;
-export declare function headWithFirstWrite(res: ServerResponse): void;
 export declare function withResponseDefaults(req: IncomingMessage, res: ServerResponse, defaults: Record<string, string>): void;

@@ -1,7 +1,5 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { headWithFirstWrite, listenAddress, methodNotAllowedBody, peerHeader, requestPath, securityHeaders, stampRequest } from '../../lib/http/front-door.mjs';
+import { listenAddress, methodNotAllowedBody, peerHeader, requestPath, securityHeaders, stampRequest } from '../../lib/http/front-door.mjs';
 
 // lib/http/front-door.mjs is what server.mjs does before Next sees a request.
 describe('listen address', () => {
@@ -60,30 +58,5 @@ describe('security headers', () => {
     expect(plain['X-Content-Type-Options']).toBe('nosniff');
     expect(plain['Strict-Transport-Security']).toBeUndefined();
     expect(securityHeaders({ dev: false, https: true })['Strict-Transport-Security']).toBe('max-age=31536000; includeSubDomains');
-  });
-});
-
-describe('response head', () => {
-  it('goes out with the first body chunk, not on its own when Next flushes it', async () => {
-    const seen: { afterFlush?: boolean; afterWrite?: boolean } = {};
-    const server = createServer((_req, res) => {
-      headWithFirstWrite(res);
-      res.setHeader('content-type', 'application/json');
-      // What Next's pipe does with a route's answer: flush the head, then write the first chunk.
-      res.flushHeaders();
-      seen.afterFlush = res.headersSent;
-      res.write('{"ok":');
-      seen.afterWrite = res.headersSent;
-      res.end('true}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-      expect(response.headers.get('content-type')).toBe('application/json');
-      expect(await response.json()).toEqual({ ok: true });
-      expect(seen).toEqual({ afterFlush: false, afterWrite: true });
-    } finally {
-      await new Promise((resolve) => server.close(resolve));
-    }
   });
 });
