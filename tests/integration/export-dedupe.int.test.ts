@@ -47,8 +47,11 @@ beforeAll(async () => {
   const row = await db
     .selectFrom('admins as a')
     .innerJoin('environments as e', 'e.tenant_id', 'a.tenant_id')
+    .innerJoin('tenants as t', 't.id', 'a.tenant_id')
     .innerJoin('users as u', (j) => j.onRef('u.environment_id', '=', 'e.id'))
     .select(['a.id', 'a.tenant_id', 'e.id as environment_id', 'u.id as user_id'])
+    // The seeded tenant: other files' fixture tenants (exports in flight) can sort first.
+    .where('t.slug', '=', 'acme')
     .where('a.role', '=', 'admin')
     .where('e.slug', '=', 'production')
     .orderBy('a.email')
