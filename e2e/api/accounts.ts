@@ -23,3 +23,16 @@ export async function createTestAdmin(db: pg.Client, tenantSlug: string, role: '
   if (!rows[0]) throw new Error(`tenant ${tenantSlug} not found`);
   return { id: rows[0].id, email, password };
 }
+
+/** The session claims next-auth would carry for a test admin of Acme's production environment (for forged cookies). */
+export function acmeProductionClaims(admin: TestAdmin, acme: { tenantId: string; production: string }) {
+  return {
+    id: admin.id,
+    email: admin.email,
+    name: 'E2E admin',
+    role: 'admin' as const,
+    tenantId: acme.tenantId,
+    tenantName: 'Acme Corp',
+    environmentId: acme.production,
+  };
+}

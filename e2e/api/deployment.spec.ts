@@ -6,7 +6,7 @@ import { encode } from 'next-auth/jwt';
 import { devSecretPrefix } from '../../lib/env';
 import { spawnChild, startChild } from '../../scripts/lib/child-process';
 import { logins, signIn } from '../fixtures';
-import { createTestAdmin } from './accounts';
+import { acmeProductionClaims, createTestAdmin } from './accounts';
 import { connectDb, seededTenant } from './data';
 import { appBaseURL } from './session';
 
@@ -219,15 +219,7 @@ test.describe('production start behind https, with a shorter session lifetime', 
     try {
       const acme = await seededTenant(db, 'acme', logins.acmeAdmin);
       const admin = await createTestAdmin(db, 'acme');
-      const claims = {
-        id: admin.id,
-        email: admin.email,
-        name: 'E2E admin',
-        role: 'admin' as const,
-        tenantId: acme.tenantId,
-        tenantName: 'Acme Corp',
-        environmentId: acme.production,
-      };
+      const claims = acmeProductionClaims(admin, acme);
       const now = Math.floor(Date.now() / 1000);
       const cookie = async (authTime: number) =>
         `__Secure-next-auth.session-token=${await encode({ secret: process.env.NEXTAUTH_SECRET!, token: { sub: admin.id, admin: claims, authTime, sessionVersion: 0 } })}`;

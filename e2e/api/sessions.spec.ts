@@ -4,7 +4,7 @@ import { encode } from 'next-auth/jwt';
 import type pg from 'pg';
 import { endAdminSessions, setAdminDisabled, setAdminPassword, setAdminRole } from '../../lib/auth/admin-accounts';
 import { createDb, type Db } from '../../lib/db/client';
-import { createTestAdmin, type TestAdmin } from './accounts';
+import { acmeProductionClaims, createTestAdmin, type TestAdmin } from './accounts';
 import { connectDb, seededTenant } from './data';
 import { expectApiError } from './expect-api';
 import { rawRequest } from './raw-http';
@@ -102,15 +102,7 @@ test('a session ends at its absolute lifetime, whatever its cookie expiry says',
   const secret = process.env.NEXTAUTH_SECRET!;
   const acme = await seededTenant(pgClient, 'acme', 'admin@acme.test');
   const admin = await createTestAdmin(pgClient, 'acme');
-  const claims = {
-    id: admin.id,
-    email: admin.email,
-    name: 'E2E admin',
-    role: 'admin' as const,
-    tenantId: acme.tenantId,
-    tenantName: 'Acme Corp',
-    environmentId: acme.production,
-  };
+  const claims = acmeProductionClaims(admin, acme);
   const token = (authTime: number) => encode({ secret, token: { sub: admin.id, admin: claims, authTime, sessionVersion: 0 } });
   const now = Math.floor(Date.now() / 1000);
 
