@@ -2,9 +2,15 @@ import { createServer } from 'node:net';
 
 /** Free ports on 127.0.0.1, found by binding them for a moment. */
 
-/** A free TCP port on 127.0.0.1 (for tests that need several stacks side by side). */
+/**
+ * A free TCP port on 127.0.0.1 (for tests that need several stacks side by side), picked below
+ * Linux's ephemeral range: a port the kernel hands out meanwhile (an outgoing connection's
+ * source port, or a port the Temporal dev server picks for its own services with bind(0))
+ * can then never be the one chosen here. CI once saw a dev server die at start-up beside
+ * two other stacks starting.
+ */
 export async function findFreePort(): Promise<number> {
-  return listenOnce(0);
+  return findFreePortBetween(10_000, 19_999);
 }
 
 export async function isPortFree(port: number): Promise<boolean> {
