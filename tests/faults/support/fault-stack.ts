@@ -43,7 +43,14 @@ export interface FaultStack {
 export async function startFaultStack(): Promise<FaultStack> {
   const dataDir = await mkdtemp(join(tmpdir(), 'export-console-faults-'));
   const [temporalBin, s3Bin] = await Promise.all([resolveTool('temporal'), resolveTool('versitygw')]);
-  const ports = { pg: await findFreePort(), temporal: await findFreePort(), ui: await findFreePort(), s3: await findFreePort() };
+  const picked = new Set<number>();
+  const distinctPort = async (): Promise<number> => {
+    let port = await findFreePort();
+    while (picked.has(port)) port = await findFreePort();
+    picked.add(port);
+    return port;
+  };
+  const ports = { pg: await distinctPort(), temporal: await distinctPort(), ui: await distinctPort(), s3: await distinctPort() };
   const bucket = 'exports';
 
   let pg: RunningPostgres | undefined;
@@ -76,7 +83,14 @@ export async function startFaultStack(): Promise<FaultStack> {
     pauseS3: () => void process.kill(s3!.pid, 'SIGSTOP'),
     resumeS3: () => void (s3 && process.kill(s3.pid, 'SIGCONT')),
   };
-  await Promise.all([control.startPostgres(), control.startTemporal(), control.startS3()]);
+  // A service that fails to start must not leave the others running (CI once found an orphaned gateway).
+  const started = await Promise.allSettled([control.startPostgres(), control.startTemporal(), control.startS3()]);
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    await Promise.allSettled([control.stopPostgres(), control.stopTemporal(), control.stopS3()]);
+    await rm(dataDir, { recursive: true, force: true });
+    throw failure.reason;
+  }
 
   const env: FaultEnv = {
     DATABASE_URL: pg!.url,
