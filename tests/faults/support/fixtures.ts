@@ -56,7 +56,7 @@ export async function seedFaultFixture(db: Db, bigUserEvents = 1_000_000): Promi
 
 /**
  * Queues an export row and starts its workflow, as POST /api/users/{id}/exports does.
- * `workflowUserId` other than the row's makes the export fail (its user is not found).
+ * `workflowUserId` other than the row's makes the export fail (its user is not found) and leaves the row as queued.
  */
 export async function startExport(
   db: Db,
